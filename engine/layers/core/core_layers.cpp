@@ -1,0 +1,12 @@
+// Registration of the core layer family.
+#include "engine/layers/builtin_families.h"
+#include "engine/layers/core/dense.h"
+#include "engine/layers/layer_registry.h"
+
+namespace strata {
+
+void registerCoreLayers(LayerRegistry& r) {
+    r.add(Dense::spec());
+}
+
+}  // namespace strata

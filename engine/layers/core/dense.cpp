@@ -1,0 +1,109 @@
+#include "engine/layers/core/dense.h"
+
+#include "engine/core/errors.h"
+
+namespace strata {
+
+namespace {
+struct DenseCache : LayerCache {
+    Tensor preActivation;  // kept only when the activation's derivative needs x
+    Tensor grad;           // scratch for dL/d(pre-activation)
+};
+}  // namespace
+
+LayerSpec Dense::spec() {
+    LayerSpec s;
+    s.className = "Dense";
+    s.category = LayerCategory::Core;
+    s.doc = "Densely-connected layer: activation(inputs @ kernel + bias) on the last axis.";
+    s.params = {
+        param::required(param::integer("units", 1, "Dimensionality of the output space.", 1)),
+        param::activation("activation", "linear", "Activation applied to the output."),
+        param::boolean("use_bias", true, "Whether to add a bias vector."),
+        param::initializer("kernel_initializer", "glorot_uniform", "Initializer of the kernel."),
+        param::initializer("bias_initializer", "zeros", "Initializer of the bias."),
+        param::regularizer("kernel_regularizer", "Penalty on the kernel."),
+        param::regularizer("bias_regularizer", "Penalty on the bias."),
+        param::regularizer("activity_regularizer", "Penalty on the output."),
+        param::constraint("kernel_constraint", "Constraint on the kernel (kept, not applied)."),
+        param::constraint("bias_constraint", "Constraint on the bias (kept, not applied)."),
+    };
+    s.factory = [](const Json& c) { return std::make_shared<Dense>(c); };
+    s.brief = [](const Json& c) {
+        std::string a = c.value("activation", Json("linear")).is_string() ? c["activation"].get<std::string>() : "";
+        return std::to_string(c.value("units", 0)) + (a.empty() || a == "linear" ? "" : " · " + a);
+    };
+    return s;
+}
+
+Dense::Dense(const Json& config)
+    : Layer("Dense", config),
+      units_(cfgInt(this->config(), "units")),
+      useBias_(cfgBool(this->config(), "use_bias")),
+      activation_(ActivationFn::fromJson(this->config()["activation"])) {}
+
+std::vector<Shape> Dense::computeOutputShape(const std::vector<Shape>& in) const {
+    const Shape& s = in[0];
+    if (s.rank() < 2) throw ShapeError("expected input of rank >= 2, got " + s.toString());
+    if (s[-1] == kNone) throw ShapeError("the last dimension of the input must be known, got " + s.toString());
+    if (built() && kernel_->value.dim(0) != s[-1])
+        throw ShapeError("expected last dimension " + std::to_string(kernel_->value.dim(0)) + ", got input " + s.toString());
+    Shape out = s;
+    out[-1] = units_;
+    return {out};
+}
+
+void Dense::buildImpl(const std::vector<Shape>& in) {
+    int64_t inDim = in[0][-1];
+    kernel_ = &addWeight("kernel", {inDim, units_}, config()["kernel_initializer"], true, config()["kernel_regularizer"]);
+    if (useBias_) bias_ = &addWeight("bias", {units_}, config()["bias_initializer"], true, config()["bias_regularizer"]);
+}
+
+void Dense::forward(const ConstTensorPtrs& inputs, Tensors& outputs, CallContext& ctx) {
+    const Tensor& x = *inputs[0];
+    if (x.dim(-1) != kernel_->value.dim(0))
+        throw ShapeError("Layer '" + name() + "' (Dense): expected last dimension " +
+                         std::to_string(kernel_->value.dim(0)) + ", got input " + x.shapeString());
+    outputs.resize(1);
+    Tensor& y = outputs[0];
+    auto shape = x.shape();
+    shape.back() = units_;
+    y.resize(shape);
+    const int64_t rows = x.size() / x.dim(-1);
+    auto Y = y.matrix(rows, units_);
+    Y.noalias() = x.matrix() * kernel_->value.matrix();
+    if (useBias_) Y.rowwise() += bias_->value.vector().transpose();
+    if (!activation_.isLinear()) {
+        if (ctx.backwardNeeded() && !activation_.backwardNeedsOnlyOutput()) ctx.cache<DenseCache>().preActivation = y;
+        activation_.apply(y.data(), y.size(), units_);
+    }
+}
+
+void Dense::backward(const ConstTensorPtrs& inputs, const Tensors& outputs, const ConstTensorPtrs& outputGrads,
+                     Tensors& inputGrads, CallContext& ctx) {
+    const Tensor& x = *inputs[0];
+    const Tensor& y = outputs[0];
+    const int64_t rows = x.size() / x.dim(-1);
+    inputGrads.resize(1);
+    inputGrads[0].resize(x.shape());
+    if (!outputGrads[0]) {
+        inputGrads[0].setZero();
+        return;
+    }
+    auto& cache = ctx.cache<DenseCache>();
+    const Tensor* g = outputGrads[0];
+    if (!activation_.isLinear()) {
+        cache.grad = *g;
+        const float* pre = activation_.backwardNeedsOnlyOutput() ? y.data() : cache.preActivation.data();
+        activation_.backward(pre, y.data(), cache.grad.data(), y.size(), units_);
+        g = &cache.grad;
+    }
+    auto G = g->matrix(rows, units_);
+    if (trainable()) {
+        kernel_->grad.matrix().noalias() += x.matrix().transpose() * G;
+        if (useBias_) bias_->grad.vector() += G.colwise().sum().transpose();
+    }
+    inputGrads[0].matrix(rows, x.dim(-1)).noalias() = G * kernel_->value.matrix().transpose();
+}
+
+}  // namespace strata
