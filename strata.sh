@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Strata in one command on a fresh Debian machine.
+#   ./strata.sh          install what is missing, build (Release), run the main job on the examples
+#   ./strata.sh test     same set-up, then the whole test suite (ctest)
+#   ./strata.sh build    set-up and build only
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(cmake ninja-build g++ pkg-config ccache qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev
+          libgl-dev libgraphviz-dev libeigen3-dev libhdf5-dev nlohmann-json3-dev libzip-dev libcli11-dev
+          dataset-fashion-mnist python3)
+
+install_missing() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "strata.sh: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build build -j "$(nproc)"
+}
+
+main_job() {
+    # Until the Studio exists, the main job prints the summaries of the reference models.
+    local models=(examples/models/*.json)
+    if [ -e "${models[0]}" ]; then
+        build/app/strata summary "${models[@]}"
+    else
+        echo "strata.sh: no example models found under examples/models" >&2
+        return 1
+    fi
+}
+
+install_missing
+build
+case "${1:-run}" in
+    test) ctest --test-dir build --output-on-failure -j 2 ;;
+    build) ;;
+    run) main_job ;;
+    *) echo "usage: ./strata.sh [run|test|build]" >&2; exit 2 ;;
+esac
