@@ -24,6 +24,8 @@ install_missing() {
 }
 
 build() {
+    # Paths relative to the checkout in ccache keys, so a fresh clone reuses earlier builds.
+    export CCACHE_BASEDIR="$PWD"
     cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build build -j "$(nproc)"
 }

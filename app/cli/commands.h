@@ -16,10 +16,12 @@ public:
 };
 
 std::unique_ptr<Command> makeSummaryCommand();
+std::unique_ptr<Command> makePlotCommand();
 
 inline std::vector<std::unique_ptr<Command>> allCommands() {
     std::vector<std::unique_ptr<Command>> v;
     v.push_back(makeSummaryCommand());
+    v.push_back(makePlotCommand());
     return v;
 }
 

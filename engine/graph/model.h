@@ -17,6 +17,18 @@
 
 namespace strata {
 
+// ==== Training API types (defined in engine/training/; owned by the training engine) ============
+class ArrayData;
+struct CompileOptions;
+struct FitOptions;
+struct EvaluateOptions;
+struct PredictOptions;
+struct StepData;
+class History;
+class Logs;
+class Trainer;
+// ==== end training API types =====================================================================
+
 /// Options of summary(), as Keras's print_summary.
 struct SummaryOptions {
     bool expandNested = false;
@@ -84,6 +96,35 @@ public:
     /// True if summary() has no "Connected to" column (Keras's sequential_like).
     bool sequentialLike() const;
 
+    // ==== Keras training API ==================================================================
+    // Declared here, defined in engine/training/model_training.cpp; include
+    // "engine/training/trainer.h" to use it. Owned by the training engine.
+    /// keras Model.compile(optimizer, loss, loss_weights, metrics).
+    void compile(const CompileOptions& options);
+    bool compiled() const { return trainer_ != nullptr; }
+    /// keras Model.fit: trains and returns the History (epoch logs).
+    History fit(const ArrayData& x, const ArrayData& y, const FitOptions& options);
+    History fit(const ArrayData& x, const ArrayData& y);
+    /// keras Model.evaluate(return_dict=True).
+    Logs evaluate(const ArrayData& x, const ArrayData& y, const EvaluateOptions& options);
+    Logs evaluate(const ArrayData& x, const ArrayData& y);
+    /// keras Model.predict with callbacks and a progress bar (the plain predict() above has neither).
+    std::vector<Tensor> predict(const ArrayData& x, const PredictOptions& options);
+    /// keras Model.train_on_batch / test_on_batch (return_dict=True) / predict_on_batch.
+    Logs trainOnBatch(const ArrayData& x, const ArrayData& y, const Tensor* sampleWeight = nullptr);
+    Logs testOnBatch(const ArrayData& x, const ArrayData& y, const Tensor* sampleWeight = nullptr);
+    std::vector<Tensor> predictOnBatch(const ArrayData& x);
+    /// One training step of fit()/trainOnBatch (Keras's train_step): override in a subclass for a
+    /// custom step; it runs inside fit() with callbacks. Fill `logs` with the metric results.
+    virtual void trainStep(const StepData& data, Logs& logs);
+    /// One evaluation step (Keras's test_step).
+    virtual void testStep(const StepData& data, Logs& logs);
+    /// The compile state (throws ValueError if compile() was not called).
+    Trainer& trainer();
+    /// Set (by callbacks) to end fit() after the current batch (Keras's stop_training).
+    bool stopTraining = false;
+    // ==== end Keras training API ==============================================================
+
 protected:
     /// For Sequential and subclassed models, which set up the graph later.
     explicit Model(const std::string& className, const std::string& name);
@@ -101,6 +142,7 @@ private:
     std::map<const Node*, int> nodeDepth_;
     std::vector<std::shared_ptr<Layer>> layers_;     // Keras order
     std::unique_ptr<ExecState> ownState_;            // for predict() at top level
+    std::shared_ptr<Trainer> trainer_;                // training API (engine/training)
 };
 
 using ModelPtr = std::shared_ptr<Model>;

@@ -5,6 +5,9 @@
 
 #include "engine/core/errors.h"
 #include "engine/graph/model_config.h"
+#include "engine/io/keras_archive.h"
+#include "engine/io/keras_h5.h"
+#include "engine/io/weights_io.h"
 
 namespace strata {
 
@@ -36,17 +39,34 @@ std::string formatName(ModelFileFormat f) {
 }
 
 ModelPtr loadModel(const std::string& path, const LoadOptions& options) {
-    switch (detectModelFileFormat(path)) {
+    ModelFileFormat format = detectModelFileFormat(path);
+    switch (format) {
         case ModelFileFormat::Json:
             return loadModelConfigFile(path);
         case ModelFileFormat::Hdf5:
+            return loadKerasH5(path, options);
         case ModelFileFormat::KerasZip:
-            throw NotSupportedError("'" + path + "' is a " + formatName(detectModelFileFormat(path)) +
-                                    " file; reading it is not implemented yet");
+            return loadKerasArchive(path, options);
         case ModelFileFormat::Unknown:
             break;
     }
     throw IoError("'" + path + "' is not a model file Strata recognises (expected model-config JSON, .h5 or .keras)");
+}
+
+static bool endsWith(const std::string& s, const std::string& suffix) {
+    if (s.size() < suffix.size()) return false;
+    for (size_t i = 0; i < suffix.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(s[s.size() - suffix.size() + i])) != suffix[i]) return false;
+    return true;
+}
+
+void saveModel(const Model& model, const std::string& path) {
+    if (endsWith(path, ".json")) return saveModelConfigFile(model, path);
+    if (endsWith(path, ".keras")) return saveKerasArchive(model, path);
+    if (endsWith(path, ".weights.h5")) return saveWeightsFile(model, path);
+    if (endsWith(path, ".h5") || endsWith(path, ".hdf5")) return saveKerasH5(model, path);
+    throw ValueError("cannot tell the format to save '" + path +
+                     "' in from its extension (use .keras, .h5, .weights.h5 or .json)");
 }
 
 }  // namespace strata

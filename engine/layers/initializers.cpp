@@ -67,6 +67,10 @@ std::string initializerName(const Json& init) {
         if (s == "uniform") return "random_uniform";
         if (s == "zero") return "zeros";
         if (s == "one") return "ones";
+        // Keras 3's class names for these two end in "Initializer" (OrthogonalInitializer,
+        // IdentityInitializer), and its registry also knows them snake-cased.
+        if (s == "orthogonal_initializer") return "orthogonal";
+        if (s == "identity_initializer") return "identity";
         return s;
     }
     if (init.is_object() && init.contains("class_name") && init["class_name"].is_string())

@@ -38,7 +38,7 @@ private:
 
 #include "engine/layers/layer_factory.h"
 namespace strata::layers {
-inline std::shared_ptr<strata::Dense> Dense(int64_t units, Json kwargs = Json::object()) {
+inline LayerRef<strata::Dense> Dense(int64_t units, Json kwargs = Json::object()) {
     return makeLayer<strata::Dense>("Dense", withArg(std::move(kwargs), "units", units));
 }
 }  // namespace strata::layers

@@ -1,0 +1,76 @@
+#include "engine/io/keras_h5.h"
+
+#include "engine/core/errors.h"
+#include "engine/graph/model_config.h"
+#include "engine/io/hdf5.h"
+#include "engine/io/keras_versions.h"
+#include "engine/io/load_common.h"
+#include "engine/io/weights_io.h"
+
+namespace strata {
+
+ModelPtr loadKerasH5(const std::string& path, const LoadOptions& options) {
+    h5::File f = h5::File::openRead(path);
+    h5::Group root = f.root();
+    std::string version;
+    if (root.hasAttr("keras_version")) version = root.readStringAttr("keras_version");
+    bool fullModel = root.hasAttr("model_config");
+    h5::Group weights = root;
+    if (fullModel) {
+        if (!root.hasGroup("model_weights"))
+            throw IoError("'" + path + "' has a model_config but no 'model_weights' group (saved without weights?)");
+        weights = root.group("model_weights");
+        if (version.empty() && weights.hasAttr("keras_version")) version = weights.readStringAttr("keras_version");
+    } else if (!isLegacyWeightsGroup(root) && !isKeras3WeightsGroup(root)) {
+        throw IoError("'" + path + "' is an HDF5 file but not a Keras model or weights file (no model_config "
+                      "attribute, no layer_names attribute, no 'layers' group)");
+    }
+    if (kerasMajorVersion(version) == 1)
+        throw NotSupportedError("'" + path + "' was saved by Keras " + version +
+                                "; Strata reads files of Keras 2 and 3. Load it in Keras 2 and save it again.");
+
+    ModelPtr model;
+    Json config;
+    if (!options.configPath.empty()) {
+        config = io_detail::parseJsonText(readTextFile(options.configPath), options.configPath);
+        model = io_detail::buildModelFromConfig(config, options.configPath);
+    } else if (fullModel) {
+        config = io_detail::parseJsonText(root.readStringAttr("model_config"), path);
+        model = io_detail::buildModelFromConfig(config, path);
+    } else {
+        throw IoError("'" + path + "' holds only weights; give the architecture with --config MODEL.json");
+    }
+    if (version.empty()) {
+        if (config.is_object() && config.contains("keras_version") && config["keras_version"].is_string())
+            version = config["keras_version"].get<std::string>();
+        else
+            version = io_detail::guessKerasVersion(config);
+    }
+    if (kerasMajorVersion(version) == 1)
+        throw NotSupportedError("'" + path + "' comes from Keras " + version + "; Strata reads Keras 2 and 3 files");
+
+    WeightsLoadOptions wo;
+    wo.kerasVersion = version;
+    wo.allowNonFinite = options.allowNonFiniteWeights;
+    if (isLegacyWeightsGroup(weights))
+        loadLegacyWeights(*model, weights, wo);
+    else
+        loadKeras3Weights(*model, weights, wo);
+    if (kerasMajorVersion(version) == 2) applyKeras2Semantics(*model);
+    return model;
+}
+
+void saveKerasH5(const Model& model, const std::string& path) {
+    Json full = modelToJson(model);
+    Json config = {{"class_name", full["class_name"]}, {"config", full["config"]}};
+    writeHdf5Atomic(path, [&](h5::File& f) {
+        h5::Group root = f.root();
+        root.writeStringAttr("model_config", config.dump());
+        root.writeStringAttr("keras_version", kStrataKerasVersion);
+        root.writeStringAttr("backend", "tensorflow");
+        h5::Group wg = root.createGroup("model_weights");
+        saveLegacyWeights(model, wg);
+    });
+}
+
+}  // namespace strata

@@ -1,0 +1,117 @@
+#include "engine/layers/recurrent/lstm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/layers/initializers.h"
+
+namespace strata {
+
+LayerSpec LSTM::spec() {
+    LayerSpec s;
+    s.className = "LSTM";
+    s.category = LayerCategory::Recurrent;
+    s.doc = "Long Short-Term Memory layer (Hochreiter 1997).";
+    s.arity = {1, 3};
+    s.params = {
+        param::required(param::integer("units", 1, "Dimensionality of the output space.", 1)),
+        param::activation("activation", "tanh", "Activation of the cell candidate and of the output."),
+        param::activation("recurrent_activation", "sigmoid", "Activation of the input, forget and output gates."),
+        param::boolean("use_bias", true, "Whether to add a bias vector."),
+        param::initializer("kernel_initializer", "glorot_uniform", "Initializer of the input kernel."),
+        param::initializer("recurrent_initializer", "orthogonal", "Initializer of the recurrent kernel."),
+        param::initializer("bias_initializer", "zeros", "Initializer of the bias."),
+        param::boolean("unit_forget_bias", true, "Initialise the forget-gate bias to 1."),
+        param::regularizer("kernel_regularizer", "Penalty on the input kernel."),
+        param::regularizer("recurrent_regularizer", "Penalty on the recurrent kernel."),
+        param::regularizer("bias_regularizer", "Penalty on the bias."),
+        param::regularizer("activity_regularizer", "Penalty on the output."),
+        param::constraint("kernel_constraint", "Constraint on the input kernel (kept, not applied)."),
+        param::constraint("recurrent_constraint", "Constraint on the recurrent kernel (kept, not applied)."),
+        param::constraint("bias_constraint", "Constraint on the bias (kept, not applied)."),
+        param::real("dropout", 0.0, "Fraction of the inputs to drop (training only).", 0.0, 1.0),
+        param::real("recurrent_dropout", 0.0, "Fraction of the recurrent state to drop (training only).", 0.0, 1.0),
+        param::advanced(param::integer("seed", std::nullopt, "Random seed for dropout (unused: Strata's RNG).")),
+    };
+    for (auto& p : recurrentBaseParams()) s.params.push_back(std::move(p));
+    s.params.push_back(param::advanced(
+        param::integer("implementation", 2, "Keras 2 implementation mode (1: one dropout mask per gate).", 0, 2)));
+    s.factory = [](const Json& c) { return std::make_shared<LSTM>(c); };
+    s.brief = recurrentBrief;
+    return s;
+}
+
+LSTM::LSTM(const Json& config)
+    : RecurrentBase("LSTM", config, 4, 2), unitForgetBias_(cfgBool(this->config(), "unit_forget_bias")) {}
+
+void LSTM::initBias(Variable& bias) {
+    if (!unitForgetBias_) return;
+    // Keras: concat(bias_initializer((u,)), ones((u,)), bias_initializer((2u,))).
+    const int64_t u = units_;
+    Tensor first({u}), rest({2 * u});
+    initializeTensor(first, config()["bias_initializer"], globalRng());
+    initializeTensor(rest, config()["bias_initializer"], globalRng());
+    float* b = bias.value.data();
+    std::copy(first.data(), first.data() + u, b);
+    std::fill(b + u, b + 2 * u, 1.0f);
+    std::copy(rest.data(), rest.data() + 2 * u, b + 2 * u);
+}
+
+void LSTM::prepare(RecurrentCache& k) { k.tc.resize({k.T * k.B, units_}); }
+
+void LSTM::stepForward(RecurrentCache& k, int64_t s) {
+    const int64_t B = k.B, u = units_, GU = 4 * u;
+    float* z = rowsOf(k.z, s * B);
+    addRecurrent(k, rowsOf(k.h, s * B), z, GU, 0, 4);
+    float* a = rowsOf(k.a, s * B);
+    std::memcpy(a, z, sizeof(float) * B * GU);
+    recurrentActivation_.apply(a, B, 2 * u, GU);      // i, f
+    activation_.apply(a + 2 * u, B, u, GU);           // c~
+    recurrentActivation_.apply(a + 3 * u, B, u, GU);  // o
+    const Eigen::OuterStride<> st(GU);
+    ConstStridedMap I(a, B, u, st), Fg(a + u, B, u, st), Cc(a + 2 * u, B, u, st), O(a + 3 * u, B, u, st);
+    ConstMatrixMap Cp(rowsOf(k.c, s * B), B, u);
+    MatrixMap Cn(rowsOf(k.c, (s + 1) * B), B, u);
+    Cn = (Fg.array() * Cp.array() + I.array() * Cc.array()).matrix();
+    float* tc = rowsOf(k.tc, s * B);
+    MatrixMap TC(tc, B, u);
+    TC = Cn;
+    activation_.apply(tc, B, u, u);
+    MatrixMap Hn(rowsOf(k.h, (s + 1) * B), B, u);
+    Hn = (O.array() * TC.array()).matrix();
+}
+
+void LSTM::stepBackward(RecurrentCache& k, int64_t s) {
+    const int64_t B = k.B, u = units_, GU = 4 * u;
+    const float* a = rowsOf(k.a, s * B);
+    const float* z = rowsOf(k.z, s * B);
+    const float* tc = rowsOf(k.tc, s * B);
+    const Eigen::OuterStride<> st(GU);
+    ConstStridedMap I(a, B, u, st), Fg(a + u, B, u, st), Cc(a + 2 * u, B, u, st), O(a + 3 * u, B, u, st);
+    ConstMatrixMap Cp(rowsOf(k.c, s * B), B, u), TC(tc, B, u);
+    MatrixMap DH(k.dh.data(), B, u), DC(k.dc.data(), B, u);
+    float* dz = rowsOf(k.dz, s * B);
+    StridedMap DI(dz, B, u, st), DF(dz + u, B, u, st), DCc(dz + 2 * u, B, u, st), DO(dz + 3 * u, B, u, st);
+
+    // Through h = o * act(c).
+    k.s1.resize({B, u});
+    MatrixMap S(k.s1.data(), B, u);
+    S = (DH.array() * O.array()).matrix();
+    activation_.backward(rowsOf(k.c, (s + 1) * B), u, tc, u, k.s1.data(), u, B, u);
+    DC += S;
+    DO = (DH.array() * TC.array()).matrix();
+    // Through c = f * c_prev + i * c~.
+    DI = (DC.array() * Cc.array()).matrix();
+    DCc = (DC.array() * I.array()).matrix();
+    DF = (DC.array() * Cp.array()).matrix();
+    DC = (DC.array() * Fg.array()).matrix();
+    // Gate activations.
+    recurrentActivation_.backward(z, GU, a, GU, dz, GU, B, 2 * u);
+    activation_.backward(z + 2 * u, GU, a + 2 * u, GU, dz + 2 * u, GU, B, u);
+    recurrentActivation_.backward(z + 3 * u, GU, a + 3 * u, GU, dz + 3 * u, GU, B, u);
+    // Into h_prev.
+    DH.setZero();
+    backRecurrent(k, dz, GU, k.dh.data(), 0, 4);
+}
+
+}  // namespace strata
