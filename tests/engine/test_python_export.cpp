@@ -1,0 +1,268 @@
+// engine/io/python_export: the Keras 3 script for every reference model and every real Keras file
+// parses (python3 -m py_compile), names every layer, defines shared layers once, writes nested
+// models as functions, leaves default arguments out, compiles with the given settings, and loads
+// the weights written beside it. If python3 has Keras, the script is also run and its predictions
+// compared with Strata's.
+#include <QtTest/QtTest>
+
+#include <functional>
+#include <regex>
+
+#include "engine/core/errors.h"
+#include "engine/data/npy.h"
+#include "engine/graph/model_config.h"
+#include "engine/graph/sequential.h"
+#include "engine/io/model_io.h"
+#include "engine/io/python_export.h"
+#include "engine/io/weights_io.h"
+#include "engine/layers/layer_factory.h"
+#include "engine/training/trainer.h"
+#include "examples/reference/reference_models.h"
+
+using namespace strata;
+
+namespace {
+
+struct PyResult {
+    int exitCode = -1;
+    QString out, err;
+};
+
+PyResult runPython(const QStringList& args, const QString& workDir = {}) {
+    QProcess p;
+    if (!workDir.isEmpty()) p.setWorkingDirectory(workDir);
+    p.start("python3", args);
+    PyResult r;
+    if (!p.waitForStarted(10000)) {
+        r.err = "python3 did not start";
+        return r;
+    }
+    p.waitForFinished(300000);
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+bool hasKeras() {
+    static int cached = -1;
+    if (cached < 0) cached = runPython({"-c", "import keras, numpy"}).exitCode == 0 ? 1 : 0;
+    return cached == 1;
+}
+
+/// Every layer of the model and of its nested models (InputLayers included), and the models.
+void collectNames(const Model& m, std::vector<std::string>& names) {
+    names.push_back(m.name());
+    if (auto* seq = dynamic_cast<const Sequential*>(&m))
+        if (seq->inputLayer()) names.push_back(seq->inputLayer()->name());
+    for (const auto& l : m.layers()) {
+        if (l->isModel()) collectNames(dynamic_cast<const Model&>(*l), names);
+        else names.push_back(l->name());
+    }
+}
+
+int count(const std::string& text, const std::string& what) {
+    int n = 0;
+    for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+    return n;
+}
+
+void writeText(const QString& path, const std::string& text) {
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(text.data(), static_cast<qint64>(text.size()));
+}
+
+/// py_compile + every name present as name="...".
+void checkScript(const Model& model, const std::string& text, const QString& path) {
+    writeText(path, text);
+    PyResult r = runPython({"-m", "py_compile", path});
+    QVERIFY2(r.exitCode == 0, qPrintable(path + ": " + r.err + "\n" + QString::fromStdString(text)));
+    std::vector<std::string> names;
+    collectNames(model, names);
+    for (const auto& n : names)
+        QVERIFY2(text.find("name=" + Json(n).dump()) != std::string::npos,
+                 qPrintable(QString("%1 does not name the layer '%2'").arg(path, QString::fromStdString(n))));
+}
+
+ModelPtr smallMlp(bool useBias = true) {
+    auto x = Input({8}, "features");
+    auto h = makeLayer<Layer>("Dense", {{"units", 16}, {"activation", "relu"}, {"name", "hidden"}})(x);
+    auto y = makeLayer<Layer>(
+        "Dense", {{"units", 3}, {"activation", "softmax"}, {"use_bias", useBias}, {"name", "probs"}})(h);
+    return makeModel(x, y, "small_mlp");
+}
+
+}  // namespace
+
+class TestPythonExport : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp_;
+    QString path(const QString& name) const { return tmp_.path() + "/" + name; }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(tmp_.isValid());
+        if (qEnvironmentVariableIsSet("STRATA_KEEP_EXPORTS")) {  // to read the scripts
+            tmp_.setAutoRemove(false);
+            qInfo("scripts in %s", qPrintable(tmp_.path()));
+        }
+        PyResult r = runPython({"--version"});
+        if (r.exitCode != 0) QSKIP("python3 is not installed");
+    }
+
+    void referenceModelsParseAndNameEveryLayer() {
+        for (const auto& ref : reference::referenceModels()) {
+            clearSession();
+            ModelPtr m = ref.build();
+            std::string text = exportPython(*m);
+            checkScript(*m, text, path(QString::fromStdString(ref.id) + ".py"));
+            if (QTest::currentTestFailed()) return;
+            // The output is a pure function of the model: exporting again gives the same text.
+            QCOMPARE(exportPython(*m), text);
+        }
+    }
+
+    void sharedLayerIsConstructedOnceAndCalledThreeTimes() {
+        clearSession();
+        ModelPtr m = reference::sharedDenseThreeTimes();
+        // Find the layer called more than once.
+        std::string shared;
+        for (const auto& l : m->layers()) {
+            int calls = 0;
+            for (const auto& n : m->nodes())
+                if (&n->layer() == l.get()) ++calls;
+            if (calls == 3) shared = l->name();
+        }
+        QVERIFY2(!shared.empty(), "the reference model has no layer called three times");
+        std::string text = exportPython(*m);
+        const std::string ident = std::regex_replace(shared, std::regex("[^A-Za-z0-9_]"), "_");
+        QCOMPARE(count(text, "name=\"" + shared + "\""), 1);
+        QCOMPARE(count(text, " = " + ident + "("), 3);
+    }
+
+    void nestedModelsBecomeFunctions() {
+        clearSession();
+        ModelPtr m = reference::autoencoderFromTwoModels();
+        std::string text = exportPython(*m);
+        int nested = 0;
+        for (const auto& l : m->layers())
+            if (l->isModel()) {
+                ++nested;
+                QVERIFY2(text.find("def build_" + l->name() + "():") != std::string::npos,
+                         qPrintable(QString::fromStdString(text)));
+                QVERIFY(text.find("= build_" + l->name() + "()") != std::string::npos);
+            }
+        QVERIFY(nested >= 2);
+        checkScript(*m, text, path("autoencoder_nested.py"));
+    }
+
+    void defaultsAreLeftOutAndSettingsKept() {
+        clearSession();
+        std::string text = exportPython(*smallMlp(/*useBias=*/false));
+        QVERIFY2(text.find("keras.layers.Dense(16, activation=\"relu\", name=\"hidden\")(features)") != std::string::npos,
+                 text.c_str());
+        QVERIFY2(text.find("keras.layers.Dense(3, activation=\"softmax\", use_bias=False, name=\"probs\")(hidden)") !=
+                     std::string::npos,
+                 text.c_str());
+        QVERIFY(text.find("kernel_initializer") == std::string::npos);
+        QVERIFY(text.find("keras.Input(shape=(8,), name=\"features\")") != std::string::npos);
+        QVERIFY(text.find("return keras.Model(inputs=features, outputs=probs, name=\"small_mlp\")") != std::string::npos);
+    }
+
+    void compileSettingsAndWeights() {
+        clearSession();
+        ModelPtr m = smallMlp();
+        CompileOptions co;
+        co.optimizer = OptimizerArg(Json{{"class_name", "Adam"}, {"config", {{"learning_rate", 0.01}}}});
+        co.loss = "sparse_categorical_crossentropy";
+        co.metrics = MetricList{"accuracy"};
+        m->compile(co);
+        PythonExportOptions po;
+        po.compileConfig = m->trainer().compileConfig();
+        po.compileConfig["optimizer"] = m->trainer().optimizerPtr()->serialize();
+        const QString py = path("compiled.py");
+        std::string weights = savePythonExport(*m, py.toStdString(), po);
+        QCOMPARE(QString::fromStdString(weights), path("compiled.weights.h5"));
+        QFile f(py);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        std::string text = f.readAll().toStdString();
+        QVERIFY2(text.find("optimizer=keras.optimizers.Adam(") != std::string::npos, text.c_str());
+        QVERIFY(text.find("learning_rate=0.01") != std::string::npos);
+        QVERIFY(text.find("loss=\"sparse_categorical_crossentropy\"") != std::string::npos);
+        QVERIFY(text.find("metrics=[\"accuracy\"]") != std::string::npos);
+        QVERIFY(text.find("model.load_weights(os.path.join(HERE, \"compiled.weights.h5\"))") != std::string::npos);
+        QVERIFY(text.find("# model.fit(") != std::string::npos);
+        checkScript(*m, text, py);
+
+        // The weights beside the script are the model's: a fresh copy loads them and predicts the same.
+        ModelPtr copy = cloneModel(*m);
+        loadWeightsFile(*copy, weights);
+        Tensor x({4, 8});
+        for (int64_t i = 0; i < x.size(); ++i) x[i] = 0.1f * static_cast<float>(i % 7) - 0.3f;
+        QVERIFY(allClose(copy->predict(x), m->predict(x), 0, 0));
+
+        // Without compile settings the script shows a commented template instead.
+        std::string plain = exportPython(*m);
+        QVERIFY(plain.find("\nmodel.compile(") == std::string::npos);
+        QVERIFY(plain.find("# model.compile(") != std::string::npos);
+        QVERIFY(plain.find("load_weights") == std::string::npos);
+    }
+
+    void awkwardNamesBecomeValidIdentifiers() {
+        clearSession();
+        auto x = Input({4}, "in-put.0");
+        auto h = makeLayer<Layer>("Dense", {{"units", 2}, {"name", "class"}})(x);
+        auto y = makeLayer<Layer>("Dense", {{"units", 2}, {"name", "2nd/dense"}})(h);
+        ModelPtr m = makeModel(x, y, "odd names");
+        std::string text = exportPython(*m);
+        checkScript(*m, text, path("odd.py"));
+    }
+
+    void realKerasFilesExport() {
+        const QString root = QString(STRATA_SHARED_DIR) + "/keras-files";
+        if (!QDir(root).exists()) QSKIP("../shared/keras-files is not there");
+        int exported = 0;
+        for (const QString& dir : QDir(root).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            for (const QFileInfo& fi : QDir(root + "/" + dir).entryInfoList({"*.h5", "*.keras"}, QDir::Files)) {
+                clearSession();
+                ModelPtr m;
+                try {
+                    m = loadModel(fi.filePath().toStdString());
+                } catch (const Error&) {
+                    continue;  // weights-only or refused files: covered by test_keras_files
+                }
+                std::string text = exportPython(*m, {.source = fi.filePath().toStdString()});
+                checkScript(*m, text, path(dir + "_" + fi.completeBaseName() + ".py"));
+                if (QTest::currentTestFailed()) return;
+                ++exported;
+            }
+        }
+        qInfo("exported %d real Keras files", exported);
+        QVERIFY(exported >= 5);
+    }
+
+    void runsInKerasWhenAvailable() {
+        if (!hasKeras()) QSKIP("python3 has no keras/numpy here: the scripts were only checked with py_compile");
+        clearSession();
+        ModelPtr m = reference::fashionMnistMlp();
+        const QString py = path("keras_mlp.py");
+        savePythonExport(*m, py.toStdString());
+        Tensor x({3, 28, 28});
+        for (int64_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 255) / 255.0f;
+        x.reshapeInPlace({3, m->inputs()[0].shape().withoutBatch().elements()});
+        saveNpy(path("x.npy").toStdString(), x);
+        const QString script = QString("import runpy, numpy as np\n"
+                                       "ns = runpy.run_path('%1')\n"
+                                       "y = ns['model'].predict(np.load('%2'), verbose=0)\n"
+                                       "np.save('%3', y.astype('float32'))\n")
+                                   .arg(py, path("x.npy"), path("y.npy"));
+        PyResult r = runPython({"-c", script});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(allClose(loadNpy(path("y.npy").toStdString()), m->predict(x), 1e-4f, 1e-5f));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPythonExport)
+#include "test_python_export.moc"
