@@ -16,22 +16,22 @@ public:
 };
 
 std::unique_ptr<Command> makeSummaryCommand();
+std::unique_ptr<Command> makePlotCommand();
 std::unique_ptr<Command> makeTrainCommand();
 std::unique_ptr<Command> makeEvaluateCommand();
 std::unique_ptr<Command> makePredictCommand();
 std::unique_ptr<Command> makeConvertCommand();
 std::unique_ptr<Command> makeExportPythonCommand();
-std::unique_ptr<Command> makePlotCommand();
 
 inline std::vector<std::unique_ptr<Command>> allCommands() {
     std::vector<std::unique_ptr<Command>> v;
     v.push_back(makeSummaryCommand());
+    v.push_back(makePlotCommand());
     v.push_back(makeTrainCommand());
     v.push_back(makeEvaluateCommand());
     v.push_back(makePredictCommand());
     v.push_back(makeConvertCommand());
     v.push_back(makeExportPythonCommand());
-    v.push_back(makePlotCommand());
     return v;
 }
 
