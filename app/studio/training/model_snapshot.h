@@ -1,0 +1,32 @@
+#pragma once
+/// ModelSnapshot: a model as plain data (Keras model config JSON + weight values), the only form
+/// in which a model crosses from the GUI thread to a training thread and back. The worker builds
+/// its own engine Model from it, so the document's model is never shared with training.
+#include <string>
+#include <vector>
+
+#include "engine/core/tensor.h"
+#include "engine/graph/model.h"
+
+namespace strata::studio {
+
+struct ModelSnapshot {
+    std::string configJson;          ///< model.to_json()
+    std::vector<Tensor> weights;     ///< model.get_weights(); empty: fresh initial weights
+
+    bool empty() const { return configJson.empty(); }
+
+    /// Captures `model` (config and current weights).
+    static ModelSnapshot of(const Model& model);
+    /// A snapshot of a config alone (weights drawn when built).
+    static ModelSnapshot ofConfig(std::string configJson);
+
+    /// A new engine model from the config, built, with the weights set. Throws strata::Error naming
+    /// what does not fit (config errors, a weight count or shape that differs).
+    ModelPtr build() const;
+};
+
+/// Builds every layer of `model` (creates the weights) by running shape inference on its inputs.
+void buildModelWeights(Model& model);
+
+}  // namespace strata::studio
