@@ -1,0 +1,330 @@
+#include "app/studio/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
+#include <QUndoStack>
+
+#include "app/studio/project_file.h"
+#include "app/studio/studio_layout.h"
+#include "editor/document/graph_document.h"
+#include "editor/scene/graph_view.h"
+#include "editor/scene/node_item.h"
+#include "editor/widgets/inspector_widget.h"
+#include "editor/widgets/palette_widget.h"
+#include "editor/widgets/problems_widget.h"
+#include "editor/widgets/summary_widget.h"
+#include "plotting/model_diagram.h"
+
+namespace strata::studio {
+
+using editor::qs;
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    doc_ = new editor::GraphDocument(this);
+    scene_ = new editor::GraphScene(doc_, this);
+    scene_->setFamilyStyle(diagramFamilyColors);
+    view_ = new editor::GraphView(scene_, this);
+    setCentralWidget(view_);
+    layout_ = graphvizLayout();
+    report_ = [this](const QString& title, const QString& text) { QMessageBox::warning(this, title, text); };
+
+    buildDocks();
+    buildMenus();
+
+    statusCheck_ = new QLabel(this);
+    statusBar()->addPermanentWidget(statusCheck_);
+    connect(scene_, &editor::GraphScene::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
+    connect(doc_, &editor::GraphDocument::validated, this, &MainWindow::updateStatus);
+    connect(doc_->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+    connect(scene_, &editor::GraphScene::contextMenuRequested, this, &MainWindow::showNodeMenu);
+    resize(1500, 950);
+    newDocument();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildDocks() {
+    palette_ = new editor::PaletteWidget(this);
+    inspector_ = new editor::InspectorWidget(doc_, this);
+    problems_ = new editor::ProblemsWidget(doc_, this);
+    summary_ = new editor::SummaryWidget(doc_, this);
+
+    auto dock = [this](const QString& title, const char* name, QWidget* w, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(w);
+        addDockWidget(area, d);
+        return d;
+    };
+    auto* paletteDock = dock(tr("Layers"), "paletteDock", palette_, Qt::LeftDockWidgetArea);
+    dock(tr("Inspector"), "inspectorDock", inspector_, Qt::RightDockWidgetArea);
+    auto* problemsDock = dock(tr("Problems"), "problemsDock", problems_, Qt::BottomDockWidgetArea);
+    auto* summaryDock = dock(tr("Summary"), "summaryDock", summary_, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(problemsDock, summaryDock);
+    problemsDock->raise();
+    resizeDocks({paletteDock}, {230}, Qt::Horizontal);
+    resizeDocks({problemsDock}, {210}, Qt::Vertical);
+
+    connect(scene_, &editor::GraphScene::currentNodeChanged, inspector_, &editor::InspectorWidget::setNode);
+    connect(problems_, &editor::ProblemsWidget::nodeActivated, this, [this](const QString& id) {
+        scene_->selectNode(id);
+        if (auto* item = scene_->nodeItem(id)) view_->centerOn(item);
+    });
+    connect(problems_, &editor::ProblemsWidget::problemCountChanged, this, [problemsDock, summaryDock](int n) {
+        problemsDock->setWindowTitle(n ? tr("Problems (%1)").arg(n) : tr("Problems"));
+        if (n == 0) summaryDock->raise();  // nothing to fix: show what the model is
+    });
+    connect(palette_, &editor::PaletteWidget::layerActivated, this, &MainWindow::addLayerAtCenter);
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New"), QKeySequence::New, this, [this] {
+        if (maybeSave()) newDocument();
+    });
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::open);
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("&Save"), QKeySequence::Save, this, &MainWindow::save);
+    file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAs);
+    QMenu* exportMenu = file->addMenu(tr("&Export"));
+    exportMenu->addAction(tr("Model (.keras, .h5, .json, .weights.h5)…"), this, &MainWindow::exportModel);
+    exportMenu->addAction(tr("Diagram (.png, .svg, .pdf, .dot)…"), this, &MainWindow::exportDiagram);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = doc_->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = doc_->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    QAction* del = edit->addAction(tr("&Delete"), this, [this] { scene_->deleteSelection(); });
+    del->setShortcuts({QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)});
+    del->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    view_->addAction(del);  // Delete in a text field of a dock edits the text, not the graph
+    edit->addAction(tr("Select &All"), QKeySequence::SelectAll, this, [this] {
+        for (QGraphicsItem* i : scene_->items()) i->setSelected(true);
+    });
+    edit->addSeparator();
+    edit->addAction(tr("&Call Layer Again"), QKeySequence(Qt::CTRL | Qt::Key_D), this, [this] {
+        QStringList ids = scene_->selectedNodeIds();
+        if (ids.size() != 1) return;
+        QString why;
+        QString id = doc_->callAgain(ids[0], &why);
+        if (id.isEmpty()) statusBar()->showMessage(why, 6000);
+        else scene_->selectNode(id);
+    });
+    edit->addAction(tr("Make &Independent"), this, [this] {
+        QStringList ids = scene_->selectedNodeIds();
+        QString why;
+        if (ids.size() == 1 && !doc_->makeIndependent(ids[0], &why)) statusBar()->showMessage(why, 6000);
+    });
+    edit->addAction(tr("Toggle Model &Output"), QKeySequence(Qt::CTRL | Qt::Key_M), this, [this] {
+        for (const QString& id : scene_->selectedNodeIds()) doc_->setOutput(id, !doc_->isOutput(id));
+    });
+
+    viewMenu_ = menuBar()->addMenu(tr("&View"));
+    viewMenu_->addAction(tr("&Fit to Window"), QKeySequence(Qt::CTRL | Qt::Key_0), this, &MainWindow::fitView);
+    viewMenu_->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, [this] { view_->zoomBy(1.2); });
+    viewMenu_->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this, [this] { view_->zoomBy(1 / 1.2); });
+    viewMenu_->addAction(tr("Actual &Size"), this, [this] {
+        view_->resetTransform();
+    });
+    viewMenu_->addAction(tr("&Auto Layout"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] { autoLayout(true); });
+    viewMenu_->addSeparator();
+    for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu_->addAction(d->toggleViewAction());
+}
+
+void MainWindow::newDocument() {
+    GraphSpec empty;
+    doc_->reset(empty, {});
+    path_.clear();
+    doc_->undoStack()->setClean();
+    updateTitle();
+}
+
+bool MainWindow::openFile(const QString& path) {
+    LoadedGraph g;
+    try {
+        g = loadGraphFile(path);
+    } catch (const std::exception& e) {
+        report_(tr("Cannot open %1").arg(QFileInfo(path).fileName()), qs(e.what()));
+        return false;
+    }
+    doc_->reset(g.spec, g.positions);
+    if (g.needsLayout) {
+        QString why;
+        if (!scene_->applyLayout(layout_, false, &why))
+            statusBar()->showMessage(tr("Auto-layout failed: %1").arg(why), 8000);
+    }
+    doc_->undoStack()->setClean();
+    // Plain model files become projects when saved; keep their path only if it is one already.
+    path_ = g.format == "Strata project" ? path : QString();
+    addRecentFile(path);
+    updateTitle();
+    fitView();
+    statusBar()->showMessage(tr("Opened %1 (%2)").arg(QFileInfo(path).fileName(), g.format), 5000);
+    return true;
+}
+
+bool MainWindow::saveTo(const QString& path) {
+    QString target = path;
+    if (!target.endsWith(".keras", Qt::CaseInsensitive)) target += ".keras";
+    QString warning;
+    try {
+        warning = saveProjectFile(doc_->spec(), doc_->positions(), target);
+    } catch (const std::exception& e) {
+        report_(tr("Cannot save %1").arg(QFileInfo(target).fileName()), qs(e.what()));
+        return false;
+    }
+    if (!warning.isEmpty()) report_(tr("Saved as a draft"), warning);
+    path_ = target;
+    doc_->undoStack()->setClean();
+    addRecentFile(target);
+    updateTitle();
+    statusBar()->showMessage(tr("Saved %1").arg(QFileInfo(target).fileName()), 4000);
+    return true;
+}
+
+void MainWindow::open() {
+    if (!maybeSave()) return;
+    QString path = QFileDialog::getOpenFileName(this, tr("Open model or project"), QFileInfo(path_).absolutePath(),
+                                                tr("Models (*.keras *.h5 *.hdf5 *.json);;All files (*)"));
+    if (!path.isEmpty()) openFile(path);
+}
+
+bool MainWindow::save() { return path_.isEmpty() ? saveAs() : saveTo(path_); }
+
+bool MainWindow::saveAs() {
+    QString path = QFileDialog::getSaveFileName(this, tr("Save project"), path_.isEmpty() ? QStringLiteral("model.keras") : path_,
+                                                tr("Strata project / Keras archive (*.keras)"));
+    return !path.isEmpty() && saveTo(path);
+}
+
+void MainWindow::exportModel() {
+    QString path = QFileDialog::getSaveFileName(this, tr("Export model"), QStringLiteral("model.h5"),
+                                                tr("Keras (*.keras);;Keras legacy HDF5 (*.h5);;Model config (*.json);;Weights (*.weights.h5)"));
+    if (path.isEmpty()) return;
+    try {
+        exportModelFile(doc_->spec(), path);
+        statusBar()->showMessage(tr("Exported %1").arg(QFileInfo(path).fileName()), 4000);
+    } catch (const std::exception& e) {
+        report_(tr("Cannot export %1").arg(QFileInfo(path).fileName()), qs(e.what()));
+    }
+}
+
+void MainWindow::exportDiagram() {
+    QString path = QFileDialog::getSaveFileName(this, tr("Export diagram"), QStringLiteral("model.png"),
+                                                tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf);;Graphviz (*.dot)"));
+    if (path.isEmpty()) return;
+    try {
+        ModelPtr model = buildModel(doc_->spec());
+        plotting::DiagramOptions o;
+        o.showShapes = true;
+        o.showLayerNames = true;
+        plotting::plotModel(*model, path.toStdString(), o);
+    } catch (const std::exception& e) {
+        report_(tr("Cannot export %1").arg(QFileInfo(path).fileName()), qs(e.what()));
+    }
+}
+
+void MainWindow::autoLayout(bool undoable) {
+    QString why;
+    if (!scene_->applyLayout(layout_, undoable, &why)) statusBar()->showMessage(tr("Auto-layout failed: %1").arg(why), 8000);
+    fitView();
+}
+
+void MainWindow::fitView() { view_->fitAll(1.0); }
+
+void MainWindow::addLayerAtCenter(const QString& className) {
+    QPointF center = view_->mapToScene(view_->viewport()->rect().center());
+    // Stagger repeated inserts so new nodes do not pile up exactly on top of each other.
+    static int stagger = 0;
+    center += QPointF(24, 24) * (stagger++ % 6);
+    QString why;
+    QString id = doc_->addLayer(className, center - QPointF(85, 35), &why);
+    if (id.isEmpty()) statusBar()->showMessage(why, 6000);
+    else scene_->selectNode(id);
+}
+
+void MainWindow::showNodeMenu(const QString& id, QPoint screenPos) {
+    QMenu menu(this);
+    menu.addAction(tr("Call Layer Again"), this, [this, id] {
+        QString why;
+        QString nid = doc_->callAgain(id, &why);
+        if (nid.isEmpty()) statusBar()->showMessage(why, 6000);
+    });
+    if (doc_->callCount(id) > 1) menu.addAction(tr("Make Independent"), this, [this, id] { doc_->makeIndependent(id); });
+    QAction* out = menu.addAction(tr("Model Output"), this, [this, id] { doc_->setOutput(id, !doc_->isOutput(id)); });
+    out->setCheckable(true);
+    out->setChecked(doc_->isOutput(id));
+    menu.addSeparator();
+    menu.addAction(tr("Delete"), this, [this] { scene_->deleteSelection(); });
+    menu.exec(screenPos);
+}
+
+void MainWindow::updateTitle() {
+    QString name = path_.isEmpty() ? tr("Untitled") : QFileInfo(path_).fileName();
+    setWindowTitle(QStringLiteral("%1%2 — Strata Studio").arg(name, doc_->undoStack()->isClean() ? "" : " *"));
+}
+
+void MainWindow::updateStatus() {
+    const auto& c = doc_->check();
+    int layers = static_cast<int>(doc_->spec().nodes.size());
+    statusCheck_->setText(c.ok() ? tr("%1 nodes · valid · checked in %2 ms").arg(layers).arg(doc_->lastCheckMs(), 0, 'f', 2)
+                                 : tr("%1 nodes · %2 problem(s) · checked in %3 ms")
+                                       .arg(layers)
+                                       .arg(c.problems.size())
+                                       .arg(doc_->lastCheckMs(), 0, 'f', 2));
+}
+
+void MainWindow::addRecentFile(const QString& path) {
+    QSettings settings;
+    QStringList recent = settings.value("recentFiles").toStringList();
+    QString abs = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(abs);
+    recent.prepend(abs);
+    while (recent.size() > 10) recent.removeLast();
+    settings.setValue("recentFiles", recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    if (!recentMenu_) return;
+    recentMenu_->clear();
+    QSettings settings;
+    for (const QString& p : settings.value("recentFiles").toStringList())
+        recentMenu_->addAction(QFileInfo(p).fileName(), this, [this, p] {
+            if (maybeSave()) openFile(p);
+        })->setToolTip(p);
+    recentMenu_->setEnabled(!recentMenu_->isEmpty());
+}
+
+bool MainWindow::maybeSave() {
+    if (doc_->undoStack()->isClean()) return true;
+    auto answer = QMessageBox::question(this, tr("Unsaved changes"), tr("Save the changes to %1?").arg(windowTitle()),
+                                        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Save) return save();
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (maybeSave()) event->accept();
+    else event->ignore();
+}
+
+}  // namespace strata::studio

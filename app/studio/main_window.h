@@ -1,0 +1,87 @@
+#pragma once
+/// MainWindow: the Studio's shell. It owns one GraphDocument and wires the canvas and the docks
+/// (palette, inspector, problems, summary) to it; menus call the document and the project file
+/// functions. No editing logic lives here.
+#include <QMainWindow>
+#include <functional>
+
+#include "editor/scene/graph_scene.h"
+
+class QLabel;
+class QMenu;
+
+namespace strata::editor {
+class GraphDocument;
+class GraphView;
+class InspectorWidget;
+class PaletteWidget;
+class ProblemsWidget;
+class SummaryWidget;
+}  // namespace strata::editor
+
+namespace strata::studio {
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// How errors reach the user: a modal QMessageBox by default; tests install a recorder.
+    using ErrorReporter = std::function<void(const QString& title, const QString& text)>;
+    void setErrorReporter(ErrorReporter r) { report_ = std::move(r); }
+
+    /// Opens a project or model file; on failure reports why and leaves the document untouched.
+    bool openFile(const QString& path);
+    /// Saves the project to `path` (becomes the current file).
+    bool saveTo(const QString& path);
+    /// Lays the graph out with Graphviz (undoable when `undoable`).
+    void autoLayout(bool undoable = true);
+    /// Fits the whole graph in view (at most 100%).
+    void fitView();
+    void newDocument();
+
+    editor::GraphDocument* document() const { return doc_; }
+    editor::GraphScene* scene() const { return scene_; }
+    editor::GraphView* view() const { return view_; }
+    editor::PaletteWidget* palette() const { return palette_; }
+    editor::InspectorWidget* inspector() const { return inspector_; }
+    editor::ProblemsWidget* problems() const { return problems_; }
+    editor::SummaryWidget* summary() const { return summary_; }
+    const QString& currentFile() const { return path_; }
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void buildDocks();
+    void updateTitle();
+    void updateStatus();
+    void addRecentFile(const QString& path);
+    void rebuildRecentMenu();
+    bool maybeSave();
+    void showNodeMenu(const QString& id, QPoint screenPos);
+    void open();
+    bool save();
+    bool saveAs();
+    void exportModel();
+    void exportDiagram();
+    void addLayerAtCenter(const QString& className);
+
+    editor::GraphDocument* doc_;
+    editor::GraphScene* scene_;
+    editor::GraphView* view_;
+    editor::PaletteWidget* palette_;
+    editor::InspectorWidget* inspector_;
+    editor::ProblemsWidget* problems_;
+    editor::SummaryWidget* summary_;
+    QLabel* statusCheck_;
+    QMenu* recentMenu_ = nullptr;
+    QMenu* viewMenu_ = nullptr;
+    QString path_;
+    editor::LayoutFunction layout_;
+    ErrorReporter report_;
+};
+
+}  // namespace strata::studio

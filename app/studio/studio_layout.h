@@ -1,0 +1,14 @@
+#pragma once
+/// What the Studio takes from plotting/ for the editor (which does not depend on it): Graphviz
+/// auto-layout and the family colours of the diagrams.
+#include "editor/scene/editor_style.h"
+#include "editor/scene/graph_scene.h"
+
+namespace strata::studio {
+
+/// Auto-layout through plotting::layoutPositions (Graphviz dot, top to bottom).
+editor::LayoutFunction graphvizLayout();
+/// Node colours per layer family, as plotting::familyStyle draws them in diagrams.
+editor::FamilyColors diagramFamilyColors(LayerCategory category);
+
+}  // namespace strata::studio

@@ -1,0 +1,424 @@
+#include "editor/document/graph_document.h"
+
+#include <QElapsedTimer>
+#include <algorithm>
+#include <unordered_set>
+
+#include "editor/document/graph_commands.h"
+#include "engine/layers/layer.h"
+#include "engine/layers/layer_registry.h"
+
+namespace strata::editor {
+
+GraphDocument::GraphDocument(QObject* parent) : QObject(parent) { revalidate(); }
+
+GraphDocument::~GraphDocument() {
+    // The commands point at this document; drop them before its members go.
+    undo_.clear();
+}
+
+QStringList GraphDocument::nodeIds() const {
+    QStringList ids;
+    for (const auto& n : spec_.nodes) ids << qs(n.id);
+    return ids;
+}
+
+int GraphDocument::callCount(const QString& id) const {
+    const GraphNode* n = node(id);
+    if (!n) return 0;
+    int count = 0;
+    for (const auto& m : spec_.nodes) count += m.layerName == n->layerName;
+    return count;
+}
+
+bool GraphDocument::isOutput(const QString& id) const {
+    for (const auto& r : spec_.outputs)
+        if (qs(r.node) == id) return true;
+    return false;
+}
+
+int GraphDocument::inputPortCount(const QString& id) const {
+    const GraphNode* n = node(id);
+    if (!n) return 0;
+    const LayerSpec* ls = LayerRegistry::instance().find(n->className);
+    const int wired = static_cast<int>(n->inbound.size());
+    if (!ls) return std::max(1, wired);
+    if (ls->arity.max < 0) return std::max(ls->arity.min, wired + 1);  // always one free port to grow
+    return std::max(ls->arity.max, wired);
+}
+
+QString GraphDocument::nodeOfLayer(const QString& layerName) const {
+    for (const auto& n : spec_.nodes)
+        if (qs(n.layerName) == layerName) return qs(n.id);
+    return {};
+}
+
+int GraphDocument::nodeIndex(const QString& id) const {
+    const std::string s = id.toStdString();
+    for (size_t i = 0; i < spec_.nodes.size(); ++i)
+        if (spec_.nodes[i].id == s) return static_cast<int>(i);
+    return -1;
+}
+
+void GraphDocument::reset(const GraphSpec& spec, const QHash<QString, QPointF>& positions) {
+    undo_.clear();
+    spec_ = spec;
+    positions_ = positions;
+    validator_.clearCache();
+    emit documentReset();
+    revalidate();
+}
+
+QString GraphDocument::freshName(const QString& className) const {
+    return qs(freshLayerName(spec_, toSnakeCase(className.toStdString())));
+}
+
+QString GraphDocument::newNodeId() const {
+    std::unordered_set<std::string> used;
+    for (const auto& n : spec_.nodes) used.insert(n.id);
+    for (size_t k = spec_.nodes.size() + 1;; ++k) {
+        std::string id = "n" + std::to_string(k);
+        if (!used.count(id)) return qs(id);
+    }
+}
+
+// ---- edits --------------------------------------------------------------------------------------
+
+QString GraphDocument::addLayer(const QString& className, QPointF pos, QString* why) {
+    const std::string cls = className.toStdString();
+    const LayerSpec* ls = LayerRegistry::instance().find(cls);
+    if (!ls) {
+        if (why) *why = tr("Unknown layer class '%1'").arg(className);
+        return {};
+    }
+    GraphNode n;
+    n.id = newNodeId().toStdString();
+    n.className = ls->className;
+    n.layerName = freshName(qs(ls->className)).toStdString();
+    // Defaults from the registry; required settings get a usable first value so a new node is
+    // valid as soon as it is wired (Dense needs units, Input a shape).
+    Json cfg = Json::object();
+    for (const auto& p : ls->params) {
+        if (!p.required) continue;
+        switch (p.type) {
+            case ParamType::Int: cfg[p.name] = p.min ? std::max<int64_t>(1, static_cast<int64_t>(*p.min)) : 1; break;
+            case ParamType::Float: cfg[p.name] = p.min ? *p.min : 0.0; break;
+            case ParamType::IntTuple: cfg[p.name] = std::vector<int64_t>(std::max(1, p.tupleSize), 1); break;
+            case ParamType::IntList: cfg[p.name] = Json::array({1}); break;
+            case ParamType::Bool: cfg[p.name] = false; break;
+            case ParamType::Choice: cfg[p.name] = p.choices.empty() ? "" : p.choices[0]; break;
+            default: cfg[p.name] = ""; break;
+        }
+    }
+    if (n.isInput()) cfg["shape"] = Json::array({1});
+    try {
+        n.config = LayerRegistry::instance().normalize(n.className, cfg, /*strict=*/false);
+    } catch (const std::exception& e) {
+        n.config = cfg;  // shown as a problem on the node
+    }
+    undo_.push(new AddNodeCommand(this, n, pos, tr("Add %1").arg(qs(n.layerName))));
+    return qs(n.id);
+}
+
+bool GraphDocument::wouldCreateCycle(const QString& from, const QString& to) const {
+    if (from == to) return true;
+    // Is `to` upstream of `from`? Walk the producers of `from`.
+    const std::string target = to.toStdString();
+    std::vector<std::string> stack{from.toStdString()};
+    std::unordered_set<std::string> seen;
+    while (!stack.empty()) {
+        std::string id = stack.back();
+        stack.pop_back();
+        if (id == target) return true;
+        if (!seen.insert(id).second) continue;
+        if (const GraphNode* n = spec_.find(id))
+            for (const auto& r : n->inbound)
+                if (r.connected()) stack.push_back(r.node);
+    }
+    return false;
+}
+
+bool GraphDocument::connectPorts(const QString& from, int output, const QString& to, int port, QString* why) {
+    auto fail = [&](const QString& m) {
+        if (why) *why = m;
+        return false;
+    };
+    const GraphNode* src = node(from);
+    const GraphNode* dst = node(to);
+    if (!src || !dst) return fail(tr("Cannot connect: unknown node"));
+    if (port < 0 || port >= inputPortCount(to))
+        return fail(tr("%1 has no input %2").arg(qs(dst->layerName)).arg(port));
+    if (output < 0) return fail(tr("%1 has no output %2").arg(qs(src->layerName)).arg(output));
+    if (wouldCreateCycle(from, to))
+        return fail(tr("Connecting %1 to %2 would make a cycle").arg(qs(src->layerName), qs(dst->layerName)));
+    std::vector<TensorRef> after = dst->inbound;
+    if (static_cast<int>(after.size()) <= port) after.resize(port + 1);
+    TensorRef ref{from.toStdString(), output};
+    if (after[port] == ref) return fail(tr("Already connected"));
+    after[port] = ref;
+    undo_.push(new SetInboundCommand(this, to, dst->inbound, after,
+                                     tr("Connect %1 to %2").arg(qs(src->layerName), qs(dst->layerName))));
+    return true;
+}
+
+bool GraphDocument::disconnectPort(const QString& to, int port) {
+    const GraphNode* dst = node(to);
+    if (!dst || port < 0 || port >= static_cast<int>(dst->inbound.size()) || !dst->inbound[port].connected())
+        return false;
+    const bool variadic = inputPortCount(to) > static_cast<int>(dst->inbound.size());
+    std::vector<TensorRef> after = dst->inbound;
+    if (variadic) after.erase(after.begin() + port);
+    else after[port] = {};
+    while (!after.empty() && !after.back().connected()) after.pop_back();
+    undo_.push(new SetInboundCommand(this, to, dst->inbound, after, tr("Disconnect %1").arg(qs(dst->layerName))));
+    return true;
+}
+
+void GraphDocument::removeNodes(const QStringList& ids) {
+    QStringList existing;
+    for (const auto& id : ids)
+        if (node(id)) existing << id;
+    if (existing.isEmpty()) return;
+    undo_.push(new RemoveNodesCommand(this, existing));
+}
+
+void GraphDocument::moveNodes(const QHash<QString, QPointF>& newPositions) {
+    QHash<QString, QPointF> before, after;
+    for (auto it = newPositions.begin(); it != newPositions.end(); ++it) {
+        if (!node(it.key()) || positions_.value(it.key()) == it.value()) continue;
+        before[it.key()] = positions_.value(it.key());
+        after[it.key()] = it.value();
+    }
+    if (after.isEmpty()) return;
+    undo_.push(new MoveNodesCommand(this, before, after));
+}
+
+bool GraphDocument::setParameter(const QString& id, const QString& key, const Json& value, QString* why) {
+    const GraphNode* n = node(id);
+    if (!n) return false;
+    Json cfg = n->config;
+    const std::string k = key.toStdString();
+    if (cfg.contains(k) && cfg[k] == value) return true;
+    cfg[k] = value;
+    Json normalized;
+    try {
+        normalized = LayerRegistry::instance().normalize(n->className, cfg, /*strict=*/false);
+        // Construct it too: some checks live in the layer's constructor (e.g. an Input's shape).
+        Json withName = normalized;
+        withName["name"] = n->layerName;
+        LayerRegistry::instance().create(n->className, withName, false);
+    } catch (const std::exception& e) {
+        if (why) *why = qs(e.what());
+        return false;
+    }
+    undo_.push(new SetConfigCommand(this, qs(n->layerName), key, n->config, normalized));
+    return true;
+}
+
+bool GraphDocument::renameLayer(const QString& id, const QString& newName, QString* why) {
+    const GraphNode* n = node(id);
+    if (!n) return false;
+    const QString name = newName.trimmed();
+    if (name == qs(n->layerName)) return true;
+    if (name.isEmpty()) {
+        if (why) *why = tr("A layer name must not be empty");
+        return false;
+    }
+    if (name.contains('/')) {
+        if (why) *why = tr("A layer name must not contain '/' (Keras uses it in weight paths)");
+        return false;
+    }
+    if (!nodeOfLayer(name).isEmpty()) {
+        if (why) *why = tr("The name '%1' is already used by another layer").arg(name);
+        return false;
+    }
+    undo_.push(new RenameLayerCommand(this, qs(n->layerName), name));
+    return true;
+}
+
+QString GraphDocument::callAgain(const QString& id, QString* why) {
+    const GraphNode* n = node(id);
+    if (!n) return {};
+    if (n->isInput()) {
+        if (why) *why = tr("An Input cannot be called again; add another Input instead");
+        return {};
+    }
+    GraphNode call;
+    call.id = newNodeId().toStdString();
+    call.className = n->className;
+    call.layerName = n->layerName;
+    call.config = n->config;
+    QPointF pos = position(id) + QPointF(40, 40);
+    undo_.push(new AddNodeCommand(this, call, pos, tr("Call %1 again").arg(qs(n->layerName))));
+    return qs(call.id);
+}
+
+bool GraphDocument::makeIndependent(const QString& id, QString* why) {
+    const GraphNode* n = node(id);
+    if (!n) return false;
+    if (callCount(id) < 2) {
+        if (why) *why = tr("%1 is not shared").arg(qs(n->layerName));
+        return false;
+    }
+    QString name = qs(freshLayerName(spec_, n->layerName + "_copy"));
+    undo_.push(new SetNodeLayerCommand(this, id, qs(n->layerName), n->config, name, n->config,
+                                       tr("Make %1 independent").arg(name)));
+    return true;
+}
+
+void GraphDocument::setOutput(const QString& id, bool output) {
+    const GraphNode* n = node(id);
+    if (!n || output == isOutput(id)) return;
+    std::vector<TensorRef> after;
+    if (output) {
+        after = spec_.outputs;
+        after.push_back({id.toStdString(), 0});
+    } else {
+        for (const auto& r : spec_.outputs)
+            if (qs(r.node) != id) after.push_back(r);
+    }
+    undo_.push(new SetOutputsCommand(this, spec_.outputs, after,
+                                     output ? tr("Mark %1 as output").arg(qs(n->layerName))
+                                            : tr("Unmark output %1").arg(qs(n->layerName))));
+}
+
+bool GraphDocument::moveOutput(int index, int delta) {
+    int to = index + delta;
+    if (index < 0 || to < 0 || index >= static_cast<int>(spec_.outputs.size()) ||
+        to >= static_cast<int>(spec_.outputs.size()))
+        return false;
+    auto after = spec_.outputs;
+    std::swap(after[index], after[to]);
+    undo_.push(new SetOutputsCommand(this, spec_.outputs, after, tr("Reorder outputs")));
+    return true;
+}
+
+bool GraphDocument::moveInput(int index, int delta) {
+    auto ids = modelInputIds(spec_);
+    int to = index + delta;
+    if (index < 0 || to < 0 || index >= static_cast<int>(ids.size()) || to >= static_cast<int>(ids.size())) return false;
+    auto after = ids;
+    std::swap(after[index], after[to]);
+    undo_.push(new SetInputsCommand(this, spec_.inputs, after));
+    return true;
+}
+
+// ---- raw mutations ------------------------------------------------------------------------------
+
+void GraphDocument::insertNodeRaw(const GraphNode& n, QPointF pos, int index) {
+    EditBatch batch(this);
+    if (index < 0 || index > static_cast<int>(spec_.nodes.size())) index = static_cast<int>(spec_.nodes.size());
+    spec_.nodes.insert(spec_.nodes.begin() + index, n);
+    positions_[qs(n.id)] = pos;
+    emit nodeAdded(qs(n.id));
+    // The other calls of a shared layer now show one more call.
+    for (const auto& m : spec_.nodes)
+        if (m.layerName == n.layerName && m.id != n.id) emit nodeChanged(qs(m.id));
+    touched();
+}
+
+void GraphDocument::removeNodeRaw(const QString& id) {
+    EditBatch batch(this);
+    int i = nodeIndex(id);
+    if (i < 0) return;
+    emit nodeAboutToBeRemoved(id);
+    std::string layer = spec_.nodes[i].layerName;
+    spec_.nodes.erase(spec_.nodes.begin() + i);
+    positions_.remove(id);
+    emit nodeRemoved(id);
+    for (const auto& m : spec_.nodes)
+        if (m.layerName == layer) emit nodeChanged(qs(m.id));
+    touched();
+}
+
+void GraphDocument::setInboundRaw(const QString& id, const std::vector<TensorRef>& inbound) {
+    EditBatch batch(this);
+    GraphNode* n = spec_.find(id.toStdString());
+    if (!n) return;
+    n->inbound = inbound;
+    emit wiringChanged(id);
+    touched();
+}
+
+void GraphDocument::setLayerConfigRaw(const QString& layerName, const Json& config) {
+    EditBatch batch(this);
+    const std::string name = layerName.toStdString();
+    for (auto& n : spec_.nodes) {
+        if (n.layerName != name) continue;
+        n.config = config;
+        emit nodeChanged(qs(n.id));
+    }
+    touched();
+}
+
+void GraphDocument::renameLayerRaw(const QString& oldName, const QString& newName) {
+    EditBatch batch(this);
+    const std::string o = oldName.toStdString(), nn = newName.toStdString();
+    for (auto& n : spec_.nodes) {
+        if (n.layerName != o) continue;
+        n.layerName = nn;
+        emit nodeChanged(qs(n.id));
+    }
+    touched();
+}
+
+void GraphDocument::setNodeLayerRaw(const QString& id, const QString& layerName, const Json& config) {
+    EditBatch batch(this);
+    GraphNode* n = spec_.find(id.toStdString());
+    if (!n) return;
+    const std::string oldLayer = n->layerName;
+    n->layerName = layerName.toStdString();
+    n->config = config;
+    for (const auto& m : spec_.nodes)
+        if (m.layerName == oldLayer || m.layerName == n->layerName) emit nodeChanged(qs(m.id));
+    touched();
+}
+
+void GraphDocument::setPositionRaw(const QString& id, QPointF pos) {
+    if (!node(id)) return;
+    positions_[id] = pos;
+    emit nodeMoved(id, pos);
+}
+
+void GraphDocument::setOutputsRaw(const std::vector<TensorRef>& outputs) {
+    EditBatch batch(this);
+    std::unordered_set<std::string> changed;
+    for (const auto& r : spec_.outputs) changed.insert(r.node);
+    for (const auto& r : outputs) changed.insert(r.node);
+    spec_.outputs = outputs;
+    emit outputsChanged();
+    for (const auto& id : changed)
+        if (spec_.find(id)) emit nodeChanged(qs(id));
+    touched();
+}
+
+void GraphDocument::setInputsRaw(const std::vector<std::string>& inputs) {
+    EditBatch batch(this);
+    spec_.inputs = inputs;
+    emit inputsChanged();
+    touched();
+}
+
+// ---- checking -----------------------------------------------------------------------------------
+
+GraphDocument::EditBatch::EditBatch(GraphDocument* doc) : doc_(doc) { ++doc_->batchDepth_; }
+
+GraphDocument::EditBatch::~EditBatch() {
+    if (--doc_->batchDepth_ == 0 && doc_->pendingCheck_) doc_->revalidate();
+}
+
+void GraphDocument::touched() {
+    pendingCheck_ = true;
+    if (batchDepth_ == 0) revalidate();
+}
+
+void GraphDocument::revalidate() {
+    pendingCheck_ = false;
+    QElapsedTimer timer;
+    timer.start();
+    check_ = validator_.check(spec_);
+    lastCheckMs_ = timer.nsecsElapsed() / 1e6;
+    emit validated();
+}
+
+}  // namespace strata::editor

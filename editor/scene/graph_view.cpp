@@ -1,0 +1,117 @@
+#include "editor/scene/graph_view.h"
+
+#include <QDragEnterEvent>
+#include <QMimeData>
+#include <QScrollBar>
+#include <QWheelEvent>
+
+#include "editor/document/graph_document.h"
+#include "editor/scene/graph_scene.h"
+#include "editor/widgets/palette_widget.h"
+
+namespace strata::editor {
+
+GraphView::GraphView(GraphScene* scene, QWidget* parent) : QGraphicsView(scene, parent), scene_(scene) {
+    setAcceptDrops(true);
+    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    setDragMode(QGraphicsView::RubberBandDrag);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
+    setSceneRect(QRectF(-5000, -5000, 10000, 10000));
+}
+
+void GraphView::fitAll(qreal maxScale) {
+    QRectF r = scene_->itemsBoundingRect();
+    if (r.isEmpty()) {
+        resetTransform();
+        centerOn(0, 0);
+        return;
+    }
+    r.adjust(-30, -30, 30, 30);
+    fitInView(r, Qt::KeepAspectRatio);
+    if (zoom() > maxScale) {
+        resetTransform();
+        scale(maxScale, maxScale);
+        centerOn(r.center());
+    }
+}
+
+void GraphView::zoomBy(qreal factor) {
+    qreal z = zoom() * factor;
+    if (z < 0.1 || z > 4.0) return;
+    scale(factor, factor);
+}
+
+void GraphView::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasFormat(kLayerMimeType)) event->acceptProposedAction();
+    else QGraphicsView::dragEnterEvent(event);
+}
+
+void GraphView::dragMoveEvent(QDragMoveEvent* event) {
+    if (event->mimeData()->hasFormat(kLayerMimeType)) event->acceptProposedAction();
+    else QGraphicsView::dragMoveEvent(event);
+}
+
+void GraphView::dropEvent(QDropEvent* event) {
+    if (!event->mimeData()->hasFormat(kLayerMimeType)) {
+        QGraphicsView::dropEvent(event);
+        return;
+    }
+    const QString cls = QString::fromUtf8(event->mimeData()->data(kLayerMimeType));
+    // The node's top-left goes a little up-left of the cursor so the cursor lands on its header.
+    QPointF pos = mapToScene(event->position().toPoint()) - QPointF(20, 12);
+    QString why;
+    QString id = scene_->document()->addLayer(cls, pos, &why);
+    if (id.isEmpty()) {
+        emit scene_->statusMessage(why);
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    scene_->selectNode(id);
+    emit layerDropped(id);
+}
+
+void GraphView::wheelEvent(QWheelEvent* event) {
+    if (event->modifiers() & Qt::ControlModifier) {
+        zoomBy(event->angleDelta().y() > 0 ? 1.15 : 1 / 1.15);
+        event->accept();
+        return;
+    }
+    QGraphicsView::wheelEvent(event);
+}
+
+void GraphView::mousePressEvent(QMouseEvent* event) {
+    if (event->button() == Qt::MiddleButton) {
+        panning_ = true;
+        panStart_ = event->pos();
+        setCursor(Qt::ClosedHandCursor);
+        event->accept();
+        return;
+    }
+    QGraphicsView::mousePressEvent(event);
+}
+
+void GraphView::mouseMoveEvent(QMouseEvent* event) {
+    if (panning_) {
+        QPoint d = event->pos() - panStart_;
+        panStart_ = event->pos();
+        horizontalScrollBar()->setValue(horizontalScrollBar()->value() - d.x());
+        verticalScrollBar()->setValue(verticalScrollBar()->value() - d.y());
+        event->accept();
+        return;
+    }
+    QGraphicsView::mouseMoveEvent(event);
+}
+
+void GraphView::mouseReleaseEvent(QMouseEvent* event) {
+    if (panning_ && event->button() == Qt::MiddleButton) {
+        panning_ = false;
+        unsetCursor();
+        event->accept();
+        return;
+    }
+    QGraphicsView::mouseReleaseEvent(event);
+}
+
+}  // namespace strata::editor

@@ -1,0 +1,40 @@
+#pragma once
+/// GraphView: the QGraphicsView of a GraphScene. Accepts layers dropped from the palette (creating
+/// a node where they land), zooms with Ctrl+wheel, pans with the middle button, fits on request.
+#include <QGraphicsView>
+
+namespace strata::editor {
+
+class GraphScene;
+
+class GraphView : public QGraphicsView {
+    Q_OBJECT
+public:
+    explicit GraphView(GraphScene* scene, QWidget* parent = nullptr);
+
+    GraphScene* graphScene() const { return scene_; }
+    /// Shows the whole graph, never magnified beyond `maxScale` (1 = 100%).
+    void fitAll(qreal maxScale = 1.0);
+    void zoomBy(qreal factor);
+    qreal zoom() const { return transform().m11(); }
+
+signals:
+    /// A node was created from a drop (its id).
+    void layerDropped(const QString& id);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dragMoveEvent(QDragMoveEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+
+private:
+    GraphScene* scene_;
+    bool panning_ = false;
+    QPoint panStart_;
+};
+
+}  // namespace strata::editor

@@ -1,0 +1,52 @@
+#pragma once
+/// PaletteWidget: every registered layer class (LayerRegistry::all), grouped by category in
+/// palette order, with a search box and the registry's one-line docs as tooltips. Items drag onto
+/// the canvas with kLayerMimeType (the class name as UTF-8); double-click or Enter asks to add one.
+#include <QTreeWidget>
+#include <QWidget>
+
+class QLineEdit;
+class QMimeData;
+
+namespace strata::editor {
+
+inline constexpr const char* kLayerMimeType = "application/x-strata-layer-class";
+
+/// The tree of the palette; its drags carry kLayerMimeType.
+class PaletteTree : public QTreeWidget {
+    Q_OBJECT
+public:
+    using QTreeWidget::QTreeWidget;
+    /// The mime data of a drag of `className` (what a drop on the canvas reads).
+    static QMimeData* mimeDataFor(const QString& className);
+
+protected:
+    QStringList mimeTypes() const override;
+    QMimeData* mimeData(const QList<QTreeWidgetItem*>& items) const override;
+};
+
+class PaletteWidget : public QWidget {
+    Q_OBJECT
+public:
+    explicit PaletteWidget(QWidget* parent = nullptr);
+
+    /// Shows only classes whose name or doc contains `text` (case-insensitive).
+    void setFilter(const QString& text);
+    QLineEdit* searchBox() const { return search_; }
+    PaletteTree* tree() const { return tree_; }
+    /// The item of a class (for tests), or null.
+    QTreeWidgetItem* itemFor(const QString& className) const;
+    /// Class names currently visible.
+    QStringList visibleClasses() const;
+
+signals:
+    void layerActivated(const QString& className);
+
+private:
+    void populate();
+
+    QLineEdit* search_;
+    PaletteTree* tree_;
+};
+
+}  // namespace strata::editor
