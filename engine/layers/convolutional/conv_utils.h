@@ -15,42 +15,18 @@
 #include <vector>
 
 #include "engine/core/json.h"
+#include "engine/core/parallel.h"
 #include "engine/core/shape.h"
 #include "engine/layers/layer_spec.h"
 
 namespace strata::conv {
 
-// ---- small utilities ----------------------------------------------------------------------------
-
-/// A non-owning reference to a callable (no allocation, unlike std::function). The callable must
-/// outlive the reference; passing a lambda directly as a call argument is fine.
-template <class Sig>
-class FunctionRef;
-template <class R, class... A>
-class FunctionRef<R(A...)> {
-public:
-    FunctionRef() = default;
-    template <class F>
-        requires(!std::is_same_v<std::remove_cvref_t<F>, FunctionRef>)
-    FunctionRef(F&& f)  // NOLINT: implicit on purpose
-        : obj_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
-          call_([](void* o, A... a) -> R { return (*static_cast<std::remove_reference_t<F>*>(o))(std::forward<A>(a)...); }) {}
-    explicit operator bool() const { return call_ != nullptr; }
-    R operator()(A... a) const { return call_(obj_, std::forward<A>(a)...); }
-
-private:
-    void* obj_ = nullptr;
-    R (*call_)(void*, A...) = nullptr;
-};
-
-/// Threads the conv kernels use (default: hardware threads, at most 8; env STRATA_NUM_THREADS).
-int numThreads();
-void setNumThreads(int n);
-/// Runs fn(part, begin, end) over [0, n) cut into `parts` contiguous ranges, in parallel on the
-/// pool. Runs inline (one part) if parts <= 1 or the pool is busy (nested or concurrent calls).
-void parallelFor(int64_t n, int parts, FunctionRef<void(int, int64_t, int64_t)> fn);
-/// How many parts to use for `items` independent items costing `flops` in total.
-int partsFor(int64_t items, double flops);
+// The thread pool lives in engine/core/parallel.h; the conv kernels use it under these names.
+using strata::FunctionRef;
+using strata::numThreads;
+using strata::parallelFor;
+using strata::partsFor;
+using strata::setNumThreads;
 
 // ---- Keras padding arithmetic -------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 #include "engine/layers/core/dense.h"
 
+#include "engine/core/parallel.h"
+
 #include "engine/core/errors.h"
 
 namespace strata {
@@ -71,7 +73,7 @@ void Dense::forward(const ConstTensorPtrs& inputs, Tensors& outputs, CallContext
     y.resize(shape);
     const int64_t rows = x.size() / x.dim(-1);
     auto Y = y.matrix(rows, units_);
-    Y.noalias() = x.matrix() * kernel_->value.matrix();
+    parallelProduct(Y, x.matrix(rows, x.dim(-1)), kernel_->value.matrix(), false);
     if (useBias_) Y.rowwise() += bias_->value.vector().transpose();
     if (!activation_.isLinear()) {
         if (ctx.backwardNeeded() && !activation_.backwardNeedsOnlyOutput()) ctx.cache<DenseCache>().preActivation = y;
@@ -100,10 +102,10 @@ void Dense::backward(const ConstTensorPtrs& inputs, const Tensors& outputs, cons
     }
     auto G = g->matrix(rows, units_);
     if (trainable()) {
-        kernel_->grad.matrix().noalias() += x.matrix().transpose() * G;
+        parallelProduct(kernel_->grad.matrix(), x.matrix(rows, x.dim(-1)).transpose(), G, true);
         if (useBias_) bias_->grad.vector() += G.colwise().sum().transpose();
     }
-    inputGrads[0].matrix(rows, x.dim(-1)).noalias() = G * kernel_->value.matrix().transpose();
+    parallelProduct(inputGrads[0].matrix(rows, x.dim(-1)), G, kernel_->value.matrix().transpose(), false);
 }
 
 }  // namespace strata

@@ -1,5 +1,7 @@
 #include "engine/layers/recurrent/rnn.h"
 
+#include "engine/core/parallel.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -243,7 +245,7 @@ void RecurrentBase::forward(const ConstTensorPtrs& inputs, Tensors& outputs, Cal
     auto Z = k.z.matrix(T * B, GU);
     auto W = kernel_->value.matrix(F, GU);
     if (k.nIn <= 1) {
-        Z.noalias() = k.xt.matrix(T * B, F) * W;
+        parallelProduct(Z, k.xt.matrix(T * B, F), W, false);
     } else {
         k.s1.resize({T * B, F});
         for (int64_t g = 0; g < G; ++g) {
@@ -369,7 +371,7 @@ void RecurrentBase::backward(const ConstTensorPtrs& inputs, const Tensors& outpu
     k.dxt.resize({T * B, F});
     auto DXT = k.dxt.matrix(T * B, F);
     if (k.nIn <= 1) {
-        DXT.noalias() = DZ * W.transpose();
+        parallelProduct(DXT, DZ, W.transpose(), false);
         if (k.nIn == 1)
             for (int64_t r = 0; r < T * B; ++r) {
                 const float* m = k.inMask.data() + (r % B) * F;
@@ -410,7 +412,7 @@ void RecurrentBase::backward(const ConstTensorPtrs& inputs, const Tensors& outpu
     if (!trainable()) return;
     auto dW = kernel_->grad.matrix(F, GU);
     if (k.nIn <= 1) {
-        dW.noalias() += k.xt.matrix(T * B, F).transpose() * DZ;
+        parallelProduct(dW, k.xt.matrix(T * B, F).transpose(), DZ, true);
     } else {
         k.s1.resize({T * B, F});
         for (int64_t g = 0; g < G; ++g) {
@@ -442,7 +444,7 @@ void RecurrentBase::addRecurrent(RecurrentCache& k, const float* h, float* out, 
     auto U = recurrentKernel_->value.matrix(u, GU);
     StridedMap O(out, B, ng * u, Eigen::OuterStride<>(ldOut));
     if (!k.recOn) {
-        O.noalias() += H * U.middleCols(g0 * u, ng * u);
+        parallelProduct(O, H, U.middleCols(g0 * u, ng * u), true);
         return;
     }
     k.s4.resize({B, u});
@@ -460,7 +462,7 @@ void RecurrentBase::backRecurrent(RecurrentCache& k, const float* dz, int64_t ld
     MatrixMap DH(dh, B, u);
     auto U = recurrentKernel_->value.matrix(u, GU);
     if (!k.recOn) {
-        DH.noalias() += DZ * U.middleCols(g0 * u, ng * u).transpose();
+        parallelProduct(DH, DZ, U.middleCols(g0 * u, ng * u).transpose(), true);
         return;
     }
     k.s4.resize({B, u});
@@ -479,7 +481,7 @@ void RecurrentBase::addRecurrentKernelGrad(RecurrentCache& k, const float* hAll,
     ConstMatrixMap Hall(hAll, TB, u);
     auto DZ = dz.matrix(TB, GU);
     if (!useRecMask || !k.recOn) {
-        dU.middleCols(g0 * u, ng * u).noalias() += Hall.transpose() * DZ.middleCols(g0 * u, ng * u);
+        parallelProduct(dU.middleCols(g0 * u, ng * u), Hall.transpose(), DZ.middleCols(g0 * u, ng * u), true);
         return;
     }
     k.s1.resize({TB, u});
