@@ -17,7 +17,6 @@
 #include <CLI/CLI.hpp>
 #include <ctime>
 
-#include "engine/layers/convolutional/conv_utils.h"
 #include "engine/strata.h"
 
 using namespace strata;
@@ -89,7 +88,7 @@ int main(int argc, char** argv) {
     app.add_option("--infer-reps", inferReps);
     app.add_option("--seed", seed);
     CLI11_PARSE(app, argc, argv);
-    conv::setNumThreads(threads);
+    setNumThreads(threads);
 
     const FashionMnist data = loadFashionMnist();
     const int64_t nTrain = data.xTrain.shape()[0], nTest = data.xTest.shape()[0];
