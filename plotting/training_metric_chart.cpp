@@ -1,0 +1,417 @@
+#include "plotting/training_metric_chart.h"
+
+#include <QFile>
+#include <QLabel>
+#include <QTextDocument>
+#include <QTextStream>
+#include <QVBoxLayout>
+#include <QGraphicsLayout>
+#include <QtCharts/QChart>
+#include <QtCharts/QLegend>
+#include <QtCharts/QLegendMarker>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QLogValueAxis>
+#include <QtCharts/QValueAxis>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "plotting/chart_export.h"
+#include "plotting/chart_view.h"
+
+namespace strata::plotting {
+
+namespace {
+
+const QColor kText(0x20, 0x21, 0x24);
+const QColor kAxisText(0x5f, 0x63, 0x68);
+const QColor kGrid(0xe8, 0xea, 0xed);
+const QColor kAxisLine(0xda, 0xdc, 0xe0);
+
+/// Validation curves have few points; show them as dots while they can be told apart.
+constexpr size_t kMaxMarkedPoints = 40;
+
+QString fmt(double v) {
+    if (!std::isfinite(v)) return std::isnan(v) ? QStringLiteral("NaN") : (v > 0 ? "inf" : "-inf");
+    return QString::number(v, 'g', 4);
+}
+
+QString csvField(const QString& s) {
+    if (!s.contains(',') && !s.contains('"') && !s.contains('\n')) return s;
+    QString q = s;
+    q.replace('"', "\"\"");
+    return '"' + q + '"';
+}
+
+int decimalsFor(double step) { return std::clamp(int(-std::floor(std::log10(step) + 1e-9)), 0, 8); }
+
+}  // namespace
+
+double niceTickStep(double range, int ticks) {
+    if (!(range > 0) || !std::isfinite(range)) return 1.0;
+    const double raw = range / std::max(1, ticks);
+    const double p = std::pow(10.0, std::floor(std::log10(raw)));
+    const double f = raw / p;
+    const double nice = f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0;
+    return nice * p;
+}
+
+TrainingMetricChart::TrainingMetricChart(const QString& title, QWidget* parent) : QWidget(parent), title_(title) {
+    chart_ = new QChart;
+    chart_->setTitle(title);
+    QFont titleFont = font();
+    titleFont.setPointSizeF(11.5);
+    titleFont.setWeight(QFont::DemiBold);
+    chart_->setTitleFont(titleFont);
+    chart_->setTitleBrush(kText);
+    chart_->setBackgroundRoundness(0);
+    chart_->setBackgroundBrush(Qt::white);
+    chart_->setMargins(QMargins(4, 2, 8, 2));
+    chart_->setAnimationOptions(QChart::NoAnimation);
+    QLegend* legend = chart_->legend();
+    legend->setAlignment(Qt::AlignTop);
+    QFont legendFont = font();
+    legendFont.setPointSizeF(9.5);
+    legend->setFont(legendFont);
+    legend->setLabelColor(kAxisText);
+    legend->setMarkerShape(QLegend::MarkerShapeRectangle);
+
+    xAxis_ = new QValueAxis;
+    styleAxis(xAxis_);
+    chart_->addAxis(xAxis_, Qt::AlignBottom);
+    installYAxis();
+
+    chart_->layout()->setContentsMargins(0, 0, 0, 0);
+    view_ = new ChartView(chart_, this);
+    view_->setBackgroundBrush(Qt::white);
+    view_->setMinimumSize(320, 220);
+    readout_ = new QLabel(this);
+    readout_->setTextFormat(Qt::RichText);
+    readout_->setMinimumHeight(readout_->fontMetrics().height() + 4);
+    readout_->setStyleSheet(QStringLiteral("color: #5f6368; padding-left: 8px;"));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(view_, 1);
+    layout->addWidget(readout_);
+    setAutoFillBackground(true);
+    QPalette pal = palette();
+    pal.setColor(QPalette::Window, Qt::white);
+    setPalette(pal);
+
+    connect(view_, &ChartView::hoveredAt, this, [this](double x) { hoverAt(x); });
+    connect(view_, &ChartView::hoverLeft, this, &TrainingMetricChart::clearHover);
+}
+
+TrainingMetricChart::~TrainingMetricChart() = default;
+
+void TrainingMetricChart::styleAxis(QAbstractAxis* axis) {
+    QFont f = font();
+    f.setPointSizeF(9);
+    axis->setLabelsFont(f);
+    axis->setLabelsColor(kAxisText);
+    axis->setGridLineColor(kGrid);
+    axis->setLinePenColor(kAxisLine);
+    axis->setMinorGridLineVisible(false);
+    QFont tf = f;
+    tf.setPointSizeF(8.5);
+    axis->setTitleFont(tf);
+    axis->setTitleBrush(kAxisText);
+}
+
+void TrainingMetricChart::installYAxis() {
+    if (yAxis_) {
+        for (auto* s : chart_->series()) s->detachAxis(yAxis_);
+        chart_->removeAxis(yAxis_);
+        delete yAxis_;
+    }
+    if (logScale_) {
+        auto* log = new QLogValueAxis;
+        log->setBase(10.0);
+        log->setLabelFormat(QStringLiteral("%g"));
+        log->setMinorTickCount(8);
+        yAxis_ = log;
+    } else {
+        yAxis_ = new QValueAxis;
+    }
+    styleAxis(yAxis_);
+    if (logScale_) {
+        yAxis_->setMinorGridLineVisible(true);
+        yAxis_->setMinorGridLineColor(QColor(0xf3, 0xf4, 0xf5));
+    }
+    chart_->addAxis(yAxis_, Qt::AlignLeft);
+    for (auto* s : chart_->series()) s->attachAxis(yAxis_);
+}
+
+void TrainingMetricChart::setLines(const std::vector<ChartLineSpec>& lines) {
+    if (lines == specs_) return;
+    // Keep the visibility the user chose for lines that stay.
+    std::vector<std::pair<ChartLineSpec, bool>> previous;
+    for (const auto& l : lines_) previous.emplace_back(l.spec, l.visible);
+    specs_ = lines;
+    lines_.clear();
+    for (const auto& spec : specs_) {
+        Line l;
+        l.spec = spec;
+        for (const auto& [p, vis] : previous)
+            if (p == spec) l.visible = vis;
+        lines_.push_back(l);
+    }
+    rebuildSeries();
+}
+
+void TrainingMetricChart::rebuildSeries() {
+    chart_->removeAllSeries();
+    // Raw curves first so the smoothed ones are drawn over them.
+    for (auto& l : lines_) {
+        l.raw = new QLineSeries;
+        QColor faint = l.spec.color;
+        faint.setAlphaF(0.25);
+        QPen pen(faint, 1.2);
+        pen.setStyle(l.spec.dashed ? Qt::DashLine : Qt::SolidLine);
+        l.raw->setPen(pen);
+        l.raw->setName(l.spec.label + QStringLiteral(" (raw)"));
+        chart_->addSeries(l.raw);
+    }
+    for (auto& l : lines_) {
+        l.smooth = new QLineSeries;
+        QPen pen(l.spec.color, 2.0);
+        pen.setStyle(l.spec.dashed ? Qt::DashLine : Qt::SolidLine);
+        pen.setCapStyle(Qt::RoundCap);
+        pen.setJoinStyle(Qt::RoundJoin);
+        l.smooth->setPen(pen);
+        l.smooth->setBrush(l.spec.color);
+        l.smooth->setMarkerSize(5.0);
+        l.smooth->setName(l.spec.label);
+        chart_->addSeries(l.smooth);
+    }
+    for (auto* s : chart_->series()) {
+        s->attachAxis(xAxis_);
+        s->attachAxis(yAxis_);
+    }
+    QLegend* legend = chart_->legend();
+    for (auto& l : lines_) {
+        for (auto* m : legend->markers(l.raw)) m->setVisible(false);
+        for (auto* m : legend->markers(l.smooth))
+            connect(m, &QLegendMarker::clicked, this, &TrainingMetricChart::onLegendClicked);
+    }
+    for (int i = 0; i < int(lines_.size()); ++i) setLineVisible(i, lines_[size_t(i)].visible);
+    refresh();
+}
+
+const ChartSeries* TrainingMetricChart::data(const Line& line) const {
+    return line.spec.run ? line.spec.run->series(line.spec.tag, line.spec.kind) : nullptr;
+}
+
+void TrainingMetricChart::setXAxisMode(XAxisMode mode) {
+    if (mode == mode_) return;
+    mode_ = mode;
+    refresh();
+}
+
+void TrainingMetricChart::setLogScale(bool on) {
+    if (on == logScale_) return;
+    logScale_ = on;
+    installYAxis();
+    refresh();
+}
+
+void TrainingMetricChart::setShowRaw(bool on) {
+    if (on == showRaw_) return;
+    showRaw_ = on;
+    refresh();
+}
+
+int TrainingMetricChart::drawBuckets() const {
+    const int w = int(chart_->plotArea().width());
+    return std::max(100, w > 0 ? w : 800);
+}
+
+void TrainingMetricChart::refresh() {
+    const DecimationOptions options{drawBuckets(), logScale_};
+    double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
+    auto extend = [&](const QList<QPointF>& pts) {
+        for (const auto& p : pts) {
+            xmin = std::min(xmin, p.x());
+            xmax = std::max(xmax, p.x());
+            ymin = std::min(ymin, p.y());
+            ymax = std::max(ymax, p.y());
+        }
+    };
+    for (auto& l : lines_) {
+        const ChartSeries* d = data(l);
+        if (!d || d->empty()) {
+            l.smooth->clear();
+            l.raw->clear();
+            continue;
+        }
+        const bool smoothing = d->smoothing() > 0.0;
+        QList<QPointF> pts = d->drawPoints(mode_, true, options);
+        l.smooth->setPointsVisible(l.spec.kind != SeriesKind::TrainBatch && d->size() <= kMaxMarkedPoints);
+        if (showRaw_ && smoothing) {
+            QList<QPointF> raw = d->drawPoints(mode_, false, options);
+            if (l.visible) extend(raw);
+            l.raw->replace(raw);
+            l.raw->setVisible(l.visible);
+        } else {
+            l.raw->clear();
+            l.raw->setVisible(false);
+        }
+        // QtCharts shows a series' legend marker again whenever the series is shown.
+        for (auto* m : chart_->legend()->markers(l.raw)) m->setVisible(false);
+        if (l.visible) extend(pts);
+        l.smooth->replace(pts);
+    }
+    if (!std::isfinite(xmin)) {
+        xmin = 0, xmax = 1, ymin = logScale_ ? 0.1 : 0.0, ymax = 1;
+    }
+    if (xmax - xmin < 1e-12) {
+        xmin -= 0.5;
+        xmax += 0.5;
+    } else {
+        // A little air so end markers are not cut in half by the plot's edge.
+        const double pad = 0.015 * (xmax - xmin);
+        xmin -= pad;
+        xmax += pad;
+    }
+    xAxis_->setRange(xmin, xmax);
+    const double xStep = niceTickStep(xmax - xmin, 6);
+    xAxis_->setTickType(QValueAxis::TicksDynamic);
+    xAxis_->setTickAnchor(0.0);
+    xAxis_->setTickInterval(mode_ == XAxisMode::Step ? std::max(1.0, xStep) : xStep);
+    xAxis_->setLabelFormat(QStringLiteral("%.") + QString::number(mode_ == XAxisMode::Step ? 0 : decimalsFor(xStep)) +
+                           QStringLiteral("f"));
+    xAxis_->setTitleText(mode_ == XAxisMode::Step ? QStringLiteral("step") : QStringLiteral("epoch"));
+
+    if (logScale_) {
+        auto* log = static_cast<QLogValueAxis*>(yAxis_);
+        if (ymax / ymin < 1.0001) {
+            ymin /= 1.5;
+            ymax *= 1.5;
+        }
+        const double pad = std::pow(ymax / ymin, 0.05);
+        log->setRange(ymin / pad, ymax * pad);
+    } else {
+        auto* lin = static_cast<QValueAxis*>(yAxis_);
+        double span = ymax - ymin;
+        if (span < 1e-12) span = std::max(1e-3, std::abs(ymax) * 0.1);
+        const double lo = ymin - 0.05 * span, hi = ymax + 0.05 * span;
+        const double step = niceTickStep(hi - lo, 5);
+        lin->setRange(lo, hi);
+        lin->setTickType(QValueAxis::TicksDynamic);
+        lin->setTickAnchor(0.0);
+        lin->setTickInterval(step);
+        lin->setLabelFormat(QStringLiteral("%.") + QString::number(decimalsFor(step)) + QStringLiteral("f"));
+    }
+}
+
+QString TrainingMetricChart::hoverAt(double x) {
+    QStringList plain, rich;
+    bool header = false;
+    for (const auto& l : lines_) {
+        const ChartSeries* d = data(l);
+        if (!l.visible || !d || d->empty()) continue;
+        const size_t i = d->nearestIndex(mode_, x);
+        if (!header) {
+            const QString where = mode_ == XAxisMode::Step
+                                      ? QStringLiteral("step %1").arg(qint64(d->x(XAxisMode::Step)[i]))
+                                      : QStringLiteral("epoch %1").arg(d->x(XAxisMode::Epoch)[i], 0, 'f', 2);
+            plain << where;
+            rich << QStringLiteral("<b>%1</b>").arg(where);
+            header = true;
+        }
+        const double value = d->values()[i], smooth = d->smoothed()[i];
+        QString text = QStringLiteral("%1 %2").arg(l.spec.label, fmt(smooth));
+        if (d->smoothing() > 0.0) text += QStringLiteral(" (raw %1)").arg(fmt(value));
+        plain << text;
+        rich << QStringLiteral("<span style=\"color:%1\">&#9632;</span> %2").arg(l.spec.color.name(), text.toHtmlEscaped());
+    }
+    readout_->setText(rich.join(QStringLiteral("&nbsp;&nbsp;&nbsp;")));
+    view_->setGuide(plain.isEmpty() ? std::nullopt : std::optional<double>(x));
+    return plain.join(QStringLiteral(" | "));
+}
+
+void TrainingMetricChart::clearHover() {
+    readout_->clear();
+    view_->setGuide(std::nullopt);
+}
+
+QString TrainingMetricChart::readoutText() const {
+    QTextDocument doc;
+    doc.setHtml(readout_->text());
+    return doc.toPlainText();
+}
+
+void TrainingMetricChart::setLineVisible(int line, bool visible) {
+    if (line < 0 || line >= int(lines_.size())) return;
+    Line& l = lines_[size_t(line)];
+    l.visible = visible;
+    l.smooth->setVisible(visible);
+    l.raw->setVisible(visible && showRaw_ && data(l) && data(l)->smoothing() > 0.0);
+    for (auto* m : chart_->legend()->markers(l.raw)) m->setVisible(false);
+    // QtCharts hides the legend marker with its series; keep it, dimmed, so it can be clicked back.
+    for (auto* m : chart_->legend()->markers(l.smooth)) {
+        m->setVisible(true);
+        QColor c = l.spec.color;
+        c.setAlphaF(visible ? 1.0 : 0.25);
+        m->setBrush(c);
+        m->setPen(QPen(c));
+        m->setLabelBrush(visible ? kAxisText : QColor(0xbd, 0xc1, 0xc6));
+    }
+    refresh();
+}
+
+bool TrainingMetricChart::lineVisible(int line) const {
+    return line >= 0 && line < int(lines_.size()) && lines_[size_t(line)].visible;
+}
+
+void TrainingMetricChart::onLegendClicked() {
+    auto* marker = qobject_cast<QLegendMarker*>(sender());
+    if (!marker) return;
+    for (int i = 0; i < int(lines_.size()); ++i)
+        if (lines_[size_t(i)].smooth == marker->series()) setLineVisible(i, !lines_[size_t(i)].visible);
+}
+
+QLineSeries* TrainingMetricChart::drawnSeries(int line) const {
+    return line >= 0 && line < int(lines_.size()) ? lines_[size_t(line)].smooth : nullptr;
+}
+
+QLineSeries* TrainingMetricChart::rawSeries(int line) const {
+    return line >= 0 && line < int(lines_.size()) ? lines_[size_t(line)].raw : nullptr;
+}
+
+QString TrainingMetricChart::csv() const {
+    QString out;
+    QTextStream s(&out);
+    s << "run,series,step,epoch,value,smoothed\n";
+    for (const auto& l : lines_) {
+        const ChartSeries* d = data(l);
+        if (!d) continue;
+        const QString run = csvField(l.spec.run->name());
+        const QString kind = seriesKindName(l.spec.kind);
+        for (size_t i = 0; i < d->size(); ++i)
+            s << run << ',' << kind << ',' << QString::number(d->x(XAxisMode::Step)[i], 'g', 12) << ','
+              << QString::number(d->x(XAxisMode::Epoch)[i], 'g', 12) << ',' << QString::number(d->values()[i], 'g', 9)
+              << ',' << QString::number(d->smoothed()[i], 'g', 9) << '\n';
+    }
+    return out;
+}
+
+bool TrainingMetricChart::exportCsv(const QString& path) const {
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
+    const QByteArray bytes = csv().toUtf8();
+    return f.write(bytes) == bytes.size();
+}
+
+bool TrainingMetricChart::exportPng(const QString& path, qreal scale) {
+    clearHover();
+    return exportWidgetPng(this, path, scale);
+}
+
+bool TrainingMetricChart::exportSvg(const QString& path) {
+    clearHover();
+    return exportWidgetSvg(this, path, title_);
+}
+
+}  // namespace strata::plotting
