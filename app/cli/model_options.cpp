@@ -3,10 +3,9 @@
 #include <filesystem>
 
 #include "engine/core/errors.h"
-#include "engine/io/hdf5.h"
+#include "engine/io/compile_settings.h"
 #include "engine/io/model_io.h"
 #include "engine/io/python_export.h"
-#include "engine/io/zip_archive.h"
 #include "engine/training/losses.h"
 #include "engine/training/optimizers.h"
 
@@ -19,37 +18,6 @@ bool endsWith(const std::string& s, const std::string& suffix) {
     for (size_t i = 0; i < suffix.size(); ++i)
         if (std::tolower(static_cast<unsigned char>(s[s.size() - suffix.size() + i])) != suffix[i]) return false;
     return true;
-}
-
-constexpr uint64_t kMaxConfigBytes = uint64_t(256) << 20;  // as the .keras reader
-
-Json parseStored(const std::string& text, const std::string& where) {
-    try {
-        return Json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-        throw ConfigError(where + " is not valid JSON: " + e.what());
-    }
-}
-
-/// Keras 2 serialized some compile settings in forms Keras 3 (and makeLoss/makeMetric) do not
-/// take: losses with reduction "auto", metrics as MeanMetricWrapper objects around a function name.
-void modernize(Json& j) {
-    if (j.is_array()) {
-        for (auto& e : j) modernize(e);
-        return;
-    }
-    if (!j.is_object()) return;
-    if (j.contains("class_name") && j["class_name"] == "MeanMetricWrapper" && j.contains("config") &&
-        j["config"].is_object() && j["config"].contains("name") && j["config"]["name"].is_string()) {
-        j = j["config"]["name"];
-        return;
-    }
-    if (j.contains("class_name") && j.contains("config") && j["config"].is_object()) {
-        Json& c = j["config"];
-        if (c.contains("reduction") && c["reduction"] == "auto") c.erase("reduction");
-        return;
-    }
-    for (auto it = j.begin(); it != j.end(); ++it) modernize(it.value());  // dicts by output name
 }
 
 }  // namespace
@@ -109,42 +77,9 @@ CompileOptions CompileArgs::resolve(const Json& stored, const std::string& model
     return o;
 }
 
-Json storedCompileConfig(const std::string& path) {
-    switch (detectModelFileFormat(path)) {
-        case ModelFileFormat::KerasZip: {
-            zipio::Reader zr(path);
-            if (!zr.contains("config.json")) return nullptr;
-            Json config = parseStored(zr.read("config.json", kMaxConfigBytes), path + ":config.json");
-            if (!config.is_object() || !config.contains("compile_config") || !config["compile_config"].is_object())
-                return nullptr;
-            Json cc = config["compile_config"];
-            modernize(cc);
-            return cc;
-        }
-        case ModelFileFormat::Hdf5: {
-            h5::File f = h5::File::openRead(path);
-            h5::Group root = f.root();
-            if (!root.hasAttr("training_config")) return nullptr;
-            Json tc = parseStored(root.readStringAttr("training_config"), path + " attribute training_config");
-            if (!tc.is_object()) return nullptr;
-            if (tc.contains("optimizer_config")) {
-                tc["optimizer"] = tc["optimizer_config"];
-                tc.erase("optimizer_config");
-            }
-            modernize(tc);
-            return tc;
-        }
-        default:
-            return nullptr;
-    }
-}
+Json storedCompileConfig(const std::string& path) { return readStoredCompileConfig(path); }
 
-Json compiledConfig(Model& model) {
-    if (!model.compiled()) return nullptr;
-    Json c = model.trainer().compileConfig();
-    c["optimizer"] = model.trainer().optimizerPtr()->serialize();
-    return c;
-}
+Json compiledConfig(Model& model) { return compileConfigOf(model); }
 
 void checkSaveTarget(const std::string& path) {
     if (!endsWith(path, ".json") && !endsWith(path, ".keras") && !endsWith(path, ".h5") && !endsWith(path, ".hdf5") &&

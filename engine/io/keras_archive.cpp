@@ -7,6 +7,7 @@
 
 #include "engine/core/errors.h"
 #include "engine/graph/model_config.h"
+#include "engine/io/compile_settings.h"
 #include "engine/io/hdf5.h"
 #include "engine/io/keras_versions.h"
 #include "engine/io/load_common.h"
@@ -88,7 +89,9 @@ void saveKerasArchive(const Model& model, const std::string& path) {
     Json meta = {{"keras_version", kStrataKerasVersion}, {"date_saved", date}};
     zipio::Writer zw(path);
     zw.add("metadata.json", meta.dump(), false);
-    zw.add("config.json", modelToJson(model).dump(), false);
+    Json config = modelToJson(model);
+    if (Json cc = compileConfigOf(model); !cc.is_null()) config["compile_config"] = cc;  // as Keras's saving_lib
+    zw.add("config.json", config.dump(), false);
     zw.add("model.weights.h5", std::move(weights), false);
     zw.commit();
 }

@@ -2,6 +2,7 @@
 
 #include "engine/core/errors.h"
 #include "engine/graph/model_config.h"
+#include "engine/io/compile_settings.h"
 #include "engine/io/hdf5.h"
 #include "engine/io/keras_versions.h"
 #include "engine/io/load_common.h"
@@ -68,6 +69,8 @@ void saveKerasH5(const Model& model, const std::string& path) {
         root.writeStringAttr("model_config", config.dump());
         root.writeStringAttr("keras_version", kStrataKerasVersion);
         root.writeStringAttr("backend", "tensorflow");
+        if (Json cc = compileConfigOf(model); !cc.is_null())
+            root.writeStringAttr("training_config", trainingConfigFromCompileConfig(cc).dump());
         h5::Group wg = root.createGroup("model_weights");
         saveLegacyWeights(model, wg);
     });

@@ -176,9 +176,10 @@ private slots:
         Logs direct = trained->evaluate(xt, d.yTest, {.verbose = 0});
         QVERIFY2(direct.at("accuracy") > 0.5, qPrintable(QString::number(direct.at("accuracy"))));
 
-        // evaluate: the test split, same numbers as the engine's evaluate.
-        CliResult e = runCli({"evaluate", p("trained.keras"), "--data", "fashion_mnist", "--max-samples", "500", "--loss",
-                              "sparse_categorical_crossentropy", "--metrics", "accuracy", "--verbose", "0"});
+        // evaluate: the test split, same numbers as the engine's evaluate, with the loss and metrics
+        // stored in the .keras file by train (compile_config), so no --loss is needed.
+        CliResult e = runCli({"evaluate", p("trained.keras"), "--data", "fashion_mnist", "--max-samples", "500",
+                              "--verbose", "0"});
         QVERIFY2(e.code == 0, qPrintable(e.describe()));
         QVERIFY2(e.out.find("on 500 samples from fashion_mnist (test") != std::string::npos, e.out.c_str());
         auto value = [&](const std::string& key) {
@@ -187,6 +188,13 @@ private slots:
         };
         QVERIFY2(std::abs(value("accuracy") - direct.at("accuracy")) < 1e-5, e.out.c_str());
         QVERIFY2(std::abs(value("loss") - direct.at("loss")) < 1e-4, e.out.c_str());
+
+        // The stored compile settings reach the Python export too.
+        CliResult ex = runCli({"export-python", p("trained.keras"), p("trained.py")});
+        QVERIFY2(ex.code == 0, qPrintable(ex.describe()));
+        const std::string py = readAll(p("trained.py"));
+        QVERIFY2(py.find("optimizer=keras.optimizers.Adam(") != std::string::npos, py.c_str());
+        QVERIFY(py.find("loss=\"sparse_categorical_crossentropy\"") != std::string::npos);
 
         // predict on the test images: the engine's numbers, written as (N, 10).
         CliResult pr = runCli({"predict", p("trained.keras"), "--input", "fashion_mnist", "--max-samples", "50", "--output",
@@ -221,6 +229,11 @@ private slots:
         QVERIFY2(r.out.find("Epoch 2/2") != std::string::npos, r.out.c_str());
         ModelPtr m = loadModel(s("cnn_trained.h5"));
         QCOMPARE(m->inputs()[0].shape(), Shape({kNone, 28, 28, 1}));
+        // Training goes on from the .h5 with its stored training_config (no --loss), at a new rate.
+        CliResult more = runCli({"train", p("cnn_trained.h5"), "--data", "fashion_mnist", "--max-samples", "128", "--lr",
+                                 "0.0005", "--save", p("cnn_more.keras"), "--verbose", "0"});
+        QVERIFY2(more.code == 0, qPrintable(more.describe()));
+        QVERIFY(QFileInfo::exists(p("cnn_more.keras")));
     }
 
     void trainOnCsvAndSaveAsPython() {

@@ -12,6 +12,7 @@
 #include "engine/data/npy.h"
 #include "engine/graph/model_config.h"
 #include "engine/graph/sequential.h"
+#include "engine/io/compile_settings.h"
 #include "engine/io/model_io.h"
 #include "engine/io/python_export.h"
 #include "engine/io/weights_io.h"
@@ -208,6 +209,46 @@ private slots:
         QVERIFY(plain.find("\nmodel.compile(") == std::string::npos);
         QVERIFY(plain.find("# model.compile(") != std::string::npos);
         QVERIFY(plain.find("load_weights") == std::string::npos);
+    }
+
+    void storedCompileSettingsReachTheScript() {
+        // .keras keeps compile_config, .h5 keeps training_config; both read back as the same
+        // compile_config, which the script then compiles with.
+        clearSession();
+        ModelPtr m = smallMlp();
+        QVERIFY(compileConfigOf(*m).is_null());
+        m->compile({.optimizer = "sgd", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
+        const Json cc = compileConfigOf(*m);
+        QCOMPARE(QString::fromStdString(cc["optimizer"]["class_name"].get<std::string>()), QString("SGD"));
+        for (const char* file : {"stored.keras", "stored.h5"}) {
+            saveModel(*m, path(file).toStdString());
+            Json back = readStoredCompileConfig(path(file).toStdString());
+            // .h5's optimizer_config is {class_name, config} only, as Keras writes it.
+            Json want = cc;
+            if (QString(file).endsWith(".h5")) want["optimizer"] = {{"class_name", "SGD"}, {"config", cc["optimizer"]["config"]}};
+            QVERIFY2(back == want, qPrintable(QString::fromStdString(back.dump() + "\n" + want.dump())));
+            ModelPtr loaded = loadModel(path(file).toStdString());
+            std::string text = exportPython(*loaded, {.compileConfig = back});
+            QVERIFY2(text.find("optimizer=keras.optimizers.SGD(") != std::string::npos, text.c_str());
+            QVERIFY(compileOptionsFromConfig(back).loss.kind == LossArg::Kind::Single);
+        }
+        // Files without settings give null.
+        saveModel(*smallMlp(), path("plain.keras").toStdString());
+        QVERIFY(readStoredCompileConfig(path("plain.keras").toStdString()).is_null());
+        // Keras 2 training_config forms are accepted.
+        Json k2 = Json::parse(R"({"loss": {"class_name": "SparseCategoricalCrossentropy", "config": {"reduction": "auto",
+            "name": "sparse_categorical_crossentropy", "from_logits": false}}, "metrics": [[{"class_name": "MeanMetricWrapper",
+            "config": {"name": "accuracy", "dtype": "float32", "fn": "sparse_categorical_accuracy"}}]],
+            "weighted_metrics": null, "loss_weights": null, "optimizer_config": {"class_name": "Adam",
+            "config": {"name": "Adam", "learning_rate": 0.001, "decay": 0.0, "beta_1": 0.9, "beta_2": 0.999,
+            "epsilon": 1e-07, "amsgrad": false}}})");
+        Json fromK2 = compileConfigFromTrainingConfig(k2);
+        QCOMPARE(fromK2["metrics"], Json::parse(R"([["accuracy"]])"));
+        ModelPtr k = smallMlp();
+        k->compile(compileOptionsFromConfig(fromK2));
+        std::string text = exportPython(*k, {.compileConfig = fromK2});
+        QVERIFY2(text.find("decay") == std::string::npos, text.c_str());
+        checkScript(*k, text, path("k2_compile.py"));
     }
 
     void awkwardNamesBecomeValidIdentifiers() {
