@@ -254,7 +254,17 @@ bool initializerIs(const std::string& name, const std::string& cls, const Json& 
                        (str("distribution") == t.dist || (std::string(t.dist) == "truncated_normal" && str("distribution") == "normal"));
         return false;
     }
-    if (toSnakeCase(cls) != name && lower(cls) != lower(name)) return false;
+    // Keras's aliases: "uniform" is RandomUniform, OrthogonalInitializer is "orthogonal", ...
+    auto canonical = [](std::string n) {
+        n = lower(toSnakeCase(n));
+        const std::string suffix = "_initializer";
+        if (n.size() > suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0)
+            n.resize(n.size() - suffix.size());
+        if (n == "random_uniform") return std::string("uniform");
+        if (n == "random_normal") return std::string("normal");
+        return n;
+    };
+    if (canonical(cls) != canonical(name)) return false;
     if (name == "orthogonal") return num("gain", 1.0) == 1.0;
     if (name == "random_uniform" || name == "uniform") return num("minval", -0.05) == -0.05 && num("maxval", 0.05) == 0.05;
     for (auto it = cfg.begin(); it != cfg.end(); ++it)

@@ -251,6 +251,39 @@ private slots:
         checkScript(*k, text, path("k2_compile.py"));
     }
 
+    void statesWrappersAndSequentialBlocks() {
+        clearSession();
+        auto x = Input({5, 3}, "seq_in");
+        auto states = makeLayer<Layer>("LSTM", {{"units", 4}, {"return_sequences", true}, {"return_state", true},
+                                                {"name", "encoder_lstm"}})(std::vector<KerasTensor>{x});
+        QCOMPARE(states.size(), size_t(3));
+        auto dec = makeLayer<Layer>("LSTM", {{"units", 4}, {"return_sequences", true}, {"name", "decoder_lstm"}})(
+            std::vector<KerasTensor>{states[0], states[1], states[2]});
+        auto bi = makeLayer<Layer>("Bidirectional", {{"layer", {{"class_name", "GRU"}, {"config", {{"units", 3}, {"return_sequences", true}}}}},
+                                                     {"name", "bi"}})(dec[0]);
+        auto td = makeLayer<Layer>("TimeDistributed",
+                                   {{"layer", {{"class_name", "Dense"}, {"config", {{"units", 2}, {"name", "per_step"}}}}},
+                                    {"name", "td"}})(bi);
+        auto block = makeSequential({makeLayer<Layer>("Flatten", {{"name", "block_flat"}}),
+                                     makeLayer<Layer>("Dense", {{"units", 1}, {"name", "block_out"}})},
+                                    "head_block");
+        auto out = (*block)(td);
+        ModelPtr m = makeModel(x, out, "seq2seq");
+        std::string text = exportPython(*m);
+        checkScript(*m, text, path("seq2seq.py"));
+        QVERIFY2(text.find("encoder_lstm_0, encoder_lstm_1, encoder_lstm_2 = keras.layers.LSTM(") != std::string::npos,
+                 text.c_str());
+        QVERIFY2(text.find("initial_state=[encoder_lstm_1, encoder_lstm_2]") != std::string::npos, text.c_str());
+        QVERIFY(text.find("(encoder_lstm_0, initial_state=[encoder_lstm_1, encoder_lstm_2])") != std::string::npos);
+        QVERIFY(text.find("layer=keras.layers.GRU(3, return_sequences=True") != std::string::npos);
+        QVERIFY(text.find("backward_layer=keras.layers.GRU(3, return_sequences=True, go_backwards=True") != std::string::npos);
+        QVERIFY(text.find("keras.layers.TimeDistributed(layer=keras.layers.Dense(2, name=\"per_step\"), name=\"td\")(bi)") !=
+                std::string::npos);
+        QVERIFY(text.find("head_block = build_head_block()\n    head_block_out = head_block(td)") != std::string::npos);
+        QVERIFY(text.find("def build_head_block():") != std::string::npos);
+        QVERIFY(text.find("return keras.Sequential(layers, name=\"head_block\")") != std::string::npos);
+    }
+
     void awkwardNamesBecomeValidIdentifiers() {
         clearSession();
         auto x = Input({4}, "in-put.0");
