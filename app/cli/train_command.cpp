@@ -3,6 +3,9 @@
 //   [--seed N] [--csv-log FILE] [--save OUT] [--max-samples N] [--verbose 0|1|2] [--config ARCH.json]
 //   [--plot-dir DIR]
 // Keras's model.compile + model.fit with its progress bar; --save picks the format by extension.
+#include <QString>
+#include <QtGlobal>
+#include <filesystem>
 #include <iostream>
 
 #include "app/cli/commands.h"
@@ -11,19 +14,38 @@
 #include "engine/core/errors.h"
 #include "engine/core/random.h"
 #include "engine/training/trainer.h"
+#include "plotting/training_plots.h"
 
 namespace strata::cli {
 
 namespace {
 
-// ---- --plot-dir hook -----------------------------------------------------------------------------
-// Training charts (loss/metric curves per epoch) are drawn by plotting/training_plots.h, which is
-// not part of this build yet. Its owner wires it in here: check the directory before training
-// (so a bad option fails fast) and draw from the History afterwards.
+/// Qt's offscreen platform reports harmless things on stderr while the charts are drawn
+/// ("XDG_RUNTIME_DIR not set", "does not support propagateSizeHints()"); a command line that
+/// promises one clear stderr line on error keeps them out. Critical and fatal messages still show.
+class QuietQt {
+public:
+    QuietQt() : previous_(qInstallMessageHandler(&QuietQt::handler)) {}
+    ~QuietQt() { qInstallMessageHandler(previous_); }
+
+private:
+    static void handler(QtMsgType type, const QMessageLogContext&, const QString& msg) {
+        if (type == QtCriticalMsg || type == QtFatalMsg) std::cerr << "strata: " << msg.toStdString() << "\n";
+    }
+    QtMessageHandler previous_;
+};
+
+// --plot-dir: the charts of plotting/training_plots.h, checked before training (so a bad directory
+// fails fast) and drawn from the History and the recorded per-epoch diagnostics afterwards.
 void preparePlotDir(const std::string& dir) {
-    throw NotSupportedError("--plot-dir is not yet supported (training plots are not built into this strata)");
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (!std::filesystem::is_directory(dir))
+        throw IoError("--plot-dir: cannot create the directory '" + dir + "'" + (ec ? ": " + ec.message() : ""));
+    QuietQt quiet;
+    if (!plotting::ensureGuiApplication())
+        throw ValueError("--plot-dir needs a QApplication to draw with, but this process only has a QCoreApplication");
 }
-void writeTrainingPlots(const History& history, const std::string& dir) { (void)history, (void)dir; }
 
 class TrainCommand : public Command {
 public:
@@ -52,7 +74,9 @@ public:
             ->check(CLI::Range(0, 2))
             ->capture_default_str();
         s->add_flag("!--no-shuffle", shuffle_, "Do not shuffle the samples before each epoch");
-        s->add_option("--plot-dir", plotDir_, "Draw the training curves into this directory");
+        s->add_option("--plot-dir", plotDir_,
+                      "Draw the training curves (loss.png, accuracy.png, ...), weight histograms and layer norms into "
+                      "this directory");
         return s;
     }
 
@@ -75,12 +99,21 @@ public:
         fo.shuffle = shuffle_;
         fo.progressOut = &std::cout;
         if (!csvLog_.empty()) fo.callbacks.push_back(std::make_shared<CSVLogger>(csvLog_));
+        std::shared_ptr<plotting::DiagnosticsRecorder> diagnostics;
+        if (!plotDir_.empty()) {
+            diagnostics = std::make_shared<plotting::DiagnosticsRecorder>();
+            fo.callbacks.push_back(diagnostics);
+        }
         if (verbose_ > 0)
             std::cout << "Training '" << model->name() << "' on " << data.samples() << " samples from " << data.source
                       << "\n";
         History history = model->fit(ArrayData(data.x), ArrayData(data.y), fo);
         std::cout.flush();
-        if (!plotDir_.empty()) writeTrainingPlots(history, plotDir_);
+        if (diagnostics) {
+            QuietQt quiet;
+            auto files = plotting::writeTrainingPlots(history, diagnostics->epochs(), plotDir_);
+            std::cout << "Wrote " << files.size() << " training plots to " << plotDir_ << "\n";
+        }
         if (!save_.empty()) {
             for (const auto& f : saveAny(*model, save_, compiledConfig(*model), model_.path))
                 std::cout << "Saved " << f << "\n";

@@ -2,6 +2,8 @@
 // and export-python, run in-process through strata::cli::run with stdout/stderr captured. Checks
 // that trained files reload, predictions equal the engine's, conversions keep predictions, weights-only
 // files work with --config, and bad input ends with exit code != 0 and one clear stderr line.
+#include <QApplication>
+#include <QImage>
 #include <QtTest/QtTest>
 
 #include <cmath>
@@ -264,6 +266,18 @@ private slots:
         QVERIFY2(pyc.exitCode() == 0, pyc.readAllStandardError().constData());
     }
 
+    void trainWritesPlots() {
+        CliResult r = runCli({"train", p("mlp.json"), "--data", p("x.npy") + "," + p("y.npy"), "--epochs", "2", "--loss",
+                              "sparse_categorical_crossentropy", "--metrics", "accuracy", "--validation-split", "0.25",
+                              "--plot-dir", p("plots"), "--verbose", "0"});
+        QVERIFY2(r.code == 0, qPrintable(r.describe()));
+        QVERIFY2(r.out.find("training plots to " + s("plots")) != std::string::npos, r.out.c_str());
+        for (const char* f : {"loss.png", "accuracy.png"}) {
+            QImage img(p("plots/") + f);
+            QVERIFY2(!img.isNull() && img.width() > 100, f);
+        }
+    }
+
     void predictWritesOneFilePerOutputInOrder() {
         ModelPtr m = twoByTwo();
         saveModel(*m, s("two.keras"));
@@ -350,8 +364,12 @@ private slots:
                            {"model.txt", "extension"});
         expectOneLineError({"train", p("mlp.json"), "--data", xy, "--loss", loss, "--save", p("nodir/m.keras")},
                            {"does not exist"});
-        expectOneLineError({"train", p("mlp.json"), "--data", xy, "--loss", loss, "--plot-dir", p("plots")},
-                           {"--plot-dir", "not yet supported"});
+        {
+            QFile blocker(p("plots_file"));  // a file where the plot directory should go
+            QVERIFY(blocker.open(QIODevice::WriteOnly));
+        }
+        expectOneLineError({"train", p("mlp.json"), "--data", xy, "--loss", loss, "--plot-dir", p("plots_file") + "/sub"},
+                           {"--plot-dir", "plots_file"});
         expectOneLineError({"predict", p("two.keras"), "--input", p("a.npy"), "--output", p("o")}, {"2 input", "1 input"});
         expectOneLineError({"convert", p("mlp.json"), p("out.zip")}, {"out.zip"});
         // A file that is not a model.
@@ -362,5 +380,12 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestCli)
+// --plot-dir draws with Qt widgets, so the test runs under a QApplication (offscreen unless the
+// environment says otherwise), as the strata binary creates one when it draws.
+int main(int argc, char** argv) {
+    if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    TestCli test;
+    return QTest::qExec(&test, argc, argv);
+}
 #include "test_cli.moc"
