@@ -1,0 +1,241 @@
+#include "app/studio/training/training_workbench.h"
+
+#include <QAction>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMainWindow>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "app/studio/training/data_dock.h"
+#include "app/studio/training/evaluation_view.h"
+#include "app/studio/training/training_dock.h"
+#include "app/studio/training/training_panel.h"
+#include "engine/core/errors.h"
+#include "engine/graph/model_config.h"
+#include "engine/io/model_io.h"
+#include "plotting/training_charts_widget.h"
+
+namespace strata::studio {
+
+TrainingWorkbench::TrainingWorkbench(ModelSource source, QObject* parent)
+    : QObject(parent),
+      source_(std::move(source)),
+      session_(new TrainingSession(this)),
+      trainingDock_(new TrainingDock),
+      dataDock_(new DataDock),
+      panel_(new TrainingPanel(session_)),
+      evaluation_(new EvaluationView),
+      runs_(new TrainingRunsModel(this)) {
+    panel_->setJobProvider([this](QString* error) { return makeJob(error); });
+    connect(session_, &TrainingSession::finished, this, &TrainingWorkbench::onFinished);
+    connect(session_, &TrainingSession::stateChanged, this, [this](TrainingSession::State s) {
+        const bool active = s != TrainingSession::State::Idle;
+        trainingDock_->setEditable(!active);
+        dataDock_->setEditable(!active);
+        emit trainingActiveChanged(active);
+    });
+}
+
+TrainingWorkbench::~TrainingWorkbench() {
+    // Widgets not installed in a window are ours to delete.
+    for (QWidget* w : std::initializer_list<QWidget*>{trainingDock_, dataDock_, panel_, evaluation_})
+        if (!w->parent()) delete w;
+}
+
+void TrainingWorkbench::install(QMainWindow* window) {
+    const auto dock = [&](QWidget* w, const QString& title, const char* name, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, window);
+        d->setObjectName(QString::fromLatin1(name));
+        d->setWidget(w);
+        window->addDockWidget(area, d);
+        return d;
+    };
+    QDockWidget* train = dock(trainingDock_, tr("Training"), "TrainingDock", Qt::RightDockWidgetArea);
+    QDockWidget* data = dock(dataDock_, tr("Data"), "DataDock", Qt::RightDockWidgetArea);
+    window->tabifyDockWidget(train, data);
+    train->raise();
+    panelDock_ = dock(panel_, tr("Training Run"), "TrainingRunDock", Qt::BottomDockWidgetArea);
+    QDockWidget* eval = dock(evaluation_, tr("Evaluation"), "EvaluationDock", Qt::BottomDockWidgetArea);
+    auto* runsBox = new QWidget;
+    auto* rl = new QVBoxLayout(runsBox);
+    runsView_ = new QTableView;
+    runsView_->setModel(runs_);
+    runsView_->horizontalHeader()->setStretchLastSection(true);
+    runsView_->verticalHeader()->hide();
+    runsView_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    rl->addWidget(runsView_);
+    auto* exportRuns = new QPushButton(tr("Export all histories (CSV)…"));
+    rl->addWidget(exportRuns);
+    QDockWidget* runsDock = dock(runsBox, tr("Runs"), "RunsDock", Qt::BottomDockWidgetArea);
+    window->tabifyDockWidget(panelDock_, eval);
+    window->tabifyDockWidget(eval, runsDock);
+    panelDock_->raise();
+    connect(exportRuns, &QPushButton::clicked, this, [this, window] { chooseAndExport(window, true); });
+
+    menu_ = window->menuBar()->addMenu(tr("&Training"));
+    QAction* start = menu_->addAction(tr("&Start Training"), QKeySequence(Qt::CTRL | Qt::Key_T), this,
+                                      [this] { startTraining(); });
+    QAction* pause = menu_->addAction(tr("&Pause / Resume"), this, [this] {
+        if (session_->state() == TrainingSession::State::Paused) session_->resume();
+        else session_->pause();
+    });
+    QAction* stop = menu_->addAction(tr("S&top"), QKeySequence(Qt::CTRL | Qt::Key_Period), session_, &TrainingSession::stop);
+    menu_->addSeparator();
+    menu_->addAction(tr("&Load Data"), this, [this] { dataDock_->loadData(); });
+    menu_->addSeparator();
+    QAction* exportW = menu_->addAction(tr("Export Trained &Model / Weights…"), this, [this, window] { chooseAndExport(window, false); });
+    menu_->addAction(tr("Export Training &Histories (CSV)…"), this, [this, window] { chooseAndExport(window, true); });
+    menu_->addSeparator();
+    for (QDockWidget* d : {train, data, panelDock_, eval, runsDock}) menu_->addAction(d->toggleViewAction());
+    const auto update = [=, this] {
+        const auto s = session_->state();
+        start->setEnabled(s == TrainingSession::State::Idle);
+        pause->setEnabled(s == TrainingSession::State::Running || s == TrainingSession::State::Paused);
+        stop->setEnabled(pause->isEnabled());
+        exportW->setEnabled(hasTrainedWeights());
+    };
+    connect(session_, &TrainingSession::stateChanged, this, update);
+    connect(this, &TrainingWorkbench::runFinished, this, update);
+    update();
+}
+
+void TrainingWorkbench::chooseAndExport(QMainWindow* window, bool histories) {
+    QString error;
+    if (histories) {
+        const QString path = QFileDialog::getSaveFileName(window, tr("Export training histories"), QStringLiteral("histories.csv"),
+                                                          tr("CSV files (*.csv)"));
+        if (!path.isEmpty() && !exportHistories(path, &error)) QMessageBox::warning(window, tr("Export failed"), error);
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(
+        window, tr("Export the trained model"), QStringLiteral("model.weights.h5"),
+        tr("Weights (*.weights.h5);;Keras model (*.keras);;Legacy HDF5 model (*.h5);;Model config (*.json)"));
+    if (!path.isEmpty() && !exportTrained(path, &error)) QMessageBox::warning(window, tr("Export failed"), error);
+}
+
+bool TrainingWorkbench::startTraining() { return panel_->startTraining(); }
+
+void TrainingWorkbench::refreshModelNames() {
+    try {
+        ModelPtr m = source_ ? source_() : nullptr;
+        if (!m) return;
+        trainingDock_->setOutputNames(m->outputNames().size() > 1 ? m->outputNames() : std::vector<std::string>{});
+        dataDock_->setModelNames(m->inputNames(), m->outputNames());
+    } catch (const std::exception&) {
+        // A graph that is not a model yet: the names stay as they were; Start reports why.
+    }
+}
+
+std::optional<TrainingJob> TrainingWorkbench::makeJob(QString* error) {
+    const auto fail = [&](const QString& msg) -> std::optional<TrainingJob> {
+        if (error) *error = msg;
+        return std::nullopt;
+    };
+    ModelPtr model;
+    try {
+        model = source_ ? source_() : nullptr;
+    } catch (const std::exception& e) {
+        return fail(tr("The graph is not a model that can be trained yet: %1").arg(QString::fromUtf8(e.what())));
+    }
+    if (!model) return fail(tr("Nothing to train: open or draw a model first."));
+    refreshModelNames();
+    const TrainingSettings settings = trainingDock_->settings();
+    const auto problems = settings.problems(model->outputNames().size() > 1 ? model->outputNames() : std::vector<std::string>{});
+    if (!problems.empty()) return fail(tr("Check the Training settings: %1").arg(QString::fromStdString(problems.front())));
+    if (!dataDock_->hasData() && !dataDock_->loadData()) return fail(dataDock_->statusLabel()->text());
+    auto data = dataDock_->prepareFor(*model, settings, error);
+    if (!data) return std::nullopt;
+
+    TrainingJob job;
+    job.settings = settings;
+    job.data = std::move(*data);
+    ModelSnapshot current = ModelSnapshot::of(*model);
+    // Continue from the trained weights while the architecture is the one they were trained for.
+    if (!trained_.empty() && trained_.configJson == current.configJson) job.model = trained_;
+    else job.model = current;
+    runSettings_ = settings;
+    runData_ = dataDock_->dataset() ? dataDock_->dataset()->name : std::string();
+    return job;
+}
+
+void TrainingWorkbench::onFinished(const TrainingOutcome& o) {
+    if (o.hasWeights) trained_ = o.model;
+    runs_->addRun(makeRunRecord(session_->runName(), runSettings_, runData_, o));
+    if (o.evaluation.valid() && dataDock_->dataset()) evaluation_->setResult(o.evaluation, *dataDock_->dataset());
+    emit runFinished(o);
+}
+
+void TrainingWorkbench::documentReset(const QString& openedFile) {
+    trained_ = {};
+    refreshModelNames();
+    if (openedFile.isEmpty()) return;
+    const QString suffix = QFileInfo(openedFile).suffix().toLower();
+    if (suffix != "keras" && suffix != "h5" && suffix != "hdf5") return;  // JSON configs carry no weights
+    try {
+        ModelPtr fromFile = loadModel(openedFile.toStdString());
+        ModelPtr doc = source_ ? source_() : nullptr;
+        if (doc && modelToJsonString(*doc, -1) == modelToJsonString(*fromFile, -1)) adoptWeights(ModelSnapshot::of(*fromFile));
+    } catch (const std::exception&) {
+        // A draft project or a file without weights: train from fresh weights.
+    }
+}
+
+void TrainingWorkbench::adoptWeights(const ModelSnapshot& model) { trained_ = model; }
+
+bool TrainingWorkbench::exportTrained(const QString& path, QString* error) {
+    try {
+        if (trained_.empty()) throw ValueError("there are no trained weights yet: train the model first");
+        ModelPtr m = trained_.build();
+        saveModel(*m, path.toStdString());
+        return true;
+    } catch (const std::exception& e) {
+        if (error) *error = tr("Could not export to %1: %2").arg(path, QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+bool TrainingWorkbench::exportHistories(const QString& path, QString* error) {
+    try {
+        runs_->exportHistoriesCsv(path);
+        return true;
+    } catch (const std::exception& e) {
+        if (error) *error = tr("Could not write %1: %2").arg(path, QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+Json TrainingWorkbench::projectState() const {
+    return Json{{"settings", trainingDock_->settings().toJson()}, {"data", dataDock_->spec().toJson()}, {"runs", runs_->toJson()}};
+}
+
+void TrainingWorkbench::loadProjectState(const Json& state) {
+    if (!state.is_object()) throw ConfigError("training state: expected an object");
+    if (state.contains("settings")) trainingDock_->setSettings(TrainingSettings::fromJson(state["settings"]));
+    if (state.contains("data")) dataDock_->setSpec(DataSourceSpec::fromJson(state["data"]));
+    if (state.contains("runs")) {
+        runs_->loadJson(state["runs"]);
+        // Re-plot the kept histories.
+        for (const auto& r : runs_->runs()) {
+            History h;
+            Logs dummy;
+            h.onTrainBegin(dummy);
+            for (size_t e = 0; e < r.history.epochs.size(); ++e) {
+                Logs l;
+                for (const auto& [k, v] : r.history.series)
+                    if (e < v.size()) l.set(k, v[e]);
+                h.onEpochEnd(r.history.epochs[e], l);
+            }
+            panel_->charts()->addHistory(h, r.name);
+        }
+    }
+}
+
+}  // namespace strata::studio

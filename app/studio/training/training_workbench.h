@@ -1,0 +1,101 @@
+#pragma once
+/// TrainingWorkbench: the Studio's trainer as one piece the main window installs. It owns the
+/// TrainingSession and the trainer's widgets (Training and Data docks, the training panel with
+/// the live charts, the evaluation view, the runs list) and a "Training" menu, and it keeps the
+/// trained weights: the document holds the architecture, the workbench holds the weights trained
+/// for it (continued by the next run while the architecture is unchanged; exported from the menu).
+///
+/// The main window gives it a function that builds the document's current model; nothing else of
+/// the editor is touched, so training never races with editing.
+#include <QObject>
+#include <QString>
+#include <functional>
+#include <optional>
+
+#include "app/studio/training/model_snapshot.h"
+#include "app/studio/training/training_job.h"
+#include "app/studio/training/training_runs.h"
+#include "app/studio/training/training_session.h"
+
+class QDockWidget;
+class QMainWindow;
+class QMenu;
+class QTableView;
+
+namespace strata::studio {
+
+class DataDock;
+class EvaluationView;
+class TrainingDock;
+class TrainingPanel;
+
+class TrainingWorkbench : public QObject {
+    Q_OBJECT
+public:
+    /// Builds the document's model (architecture; weights are ignored), or throws strata::Error.
+    using ModelSource = std::function<ModelPtr()>;
+
+    explicit TrainingWorkbench(ModelSource source, QObject* parent = nullptr);
+    ~TrainingWorkbench() override;
+
+    /// Adds the docks (Training, Data, Training run, Evaluation, Runs) and the Training menu.
+    void install(QMainWindow* window);
+
+    /// What Start does. False with the reason shown in the panel (no model, no data, a mismatch).
+    bool startTraining();
+    /// Builds the job for a run from the document's model, the settings and the data.
+    std::optional<TrainingJob> makeJob(QString* error);
+
+    /// Called by the main window when the document is replaced (a file opened): refreshes the
+    /// output names and adopts the file's weights if the model it holds matches the document.
+    void documentReset(const QString& openedFile = QString());
+    /// Keeps `model`'s weights as the trained weights (a file's weights, a finished run's).
+    void adoptWeights(const ModelSnapshot& model);
+    bool hasTrainedWeights() const { return !trained_.empty(); }
+    const ModelSnapshot& trainedModel() const { return trained_; }
+
+    /// Writes the trained model by extension (.weights.h5, .keras, .h5, .json). False with `error`.
+    bool exportTrained(const QString& path, QString* error);
+    /// Writes every run's history to one CSV.
+    bool exportHistories(const QString& path, QString* error);
+
+    /// Settings, data source and runs, for the project file.
+    Json projectState() const;
+    void loadProjectState(const Json& state);
+
+    TrainingSession* session() const { return session_; }
+    TrainingDock* trainingDock() const { return trainingDock_; }
+    DataDock* dataDock() const { return dataDock_; }
+    TrainingPanel* panel() const { return panel_; }
+    EvaluationView* evaluationView() const { return evaluation_; }
+    TrainingRunsModel* runs() const { return runs_; }
+    QMenu* menu() const { return menu_; }
+    QDockWidget* panelDock() const { return panelDock_; }
+
+signals:
+    /// True while a run is active (the main window refuses edits then).
+    void trainingActiveChanged(bool active);
+    /// A run ended (after the runs list and the evaluation view were updated).
+    void runFinished(const strata::studio::TrainingOutcome& outcome);
+
+private:
+    void onFinished(const TrainingOutcome& outcome);
+    void refreshModelNames();
+    void chooseAndExport(QMainWindow* window, bool histories);
+
+    ModelSource source_;
+    TrainingSession* session_;
+    TrainingDock* trainingDock_;
+    DataDock* dataDock_;
+    TrainingPanel* panel_;
+    EvaluationView* evaluation_;
+    TrainingRunsModel* runs_;
+    QTableView* runsView_ = nullptr;
+    QMenu* menu_ = nullptr;
+    QDockWidget* panelDock_ = nullptr;
+    ModelSnapshot trained_;
+    TrainingSettings runSettings_;  // the settings of the active run
+    std::string runData_;
+};
+
+}  // namespace strata::studio
