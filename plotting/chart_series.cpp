@@ -29,7 +29,7 @@ void ChartSeries::setSmoothing(double weight) {
 QList<QPointF> ChartSeries::drawPoints(XAxisMode mode, bool smoothedValues, const DecimationOptions& options) const {
     const auto& xs = x(mode);
     const auto& ys = smoothedValues ? smoothed_ : values_;
-    return decimateMinMax(xs.data(), ys.data(), ys.size(), options);
+    return decimate(xs.data(), ys.data(), ys.size(), options);
 }
 
 std::size_t ChartSeries::nearestIndex(XAxisMode mode, double xValue) const {

@@ -1,6 +1,9 @@
 #include "plotting/training_metric_chart.h"
 
 #include <QFile>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMessageBox>
 #include <QLabel>
 #include <QTextDocument>
 #include <QTextStream>
@@ -44,6 +47,16 @@ QString csvField(const QString& s) {
 }
 
 int decimalsFor(double step) { return std::clamp(int(-std::floor(std::log10(step) + 1e-9)), 0, 8); }
+
+/// Dynamic ticks every `interval` from 0. Setters are skipped when nothing changes: each one
+/// re-lays out the chart, which a live update 25 times a second should not pay for.
+void setTicks(QValueAxis* axis, double interval, int decimals) {
+    if (axis->tickType() != QValueAxis::TicksDynamic) axis->setTickType(QValueAxis::TicksDynamic);
+    if (axis->tickAnchor() != 0.0) axis->setTickAnchor(0.0);
+    if (axis->tickInterval() != interval) axis->setTickInterval(interval);
+    const QString format = QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f");
+    if (axis->labelFormat() != format) axis->setLabelFormat(format);
+}
 
 }  // namespace
 
@@ -99,8 +112,15 @@ TrainingMetricChart::TrainingMetricChart(const QString& title, QWidget* parent) 
     pal.setColor(QPalette::Window, Qt::white);
     setPalette(pal);
 
+    view_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(view_, &QWidget::customContextMenuRequested, this, &TrainingMetricChart::showExportMenu);
     connect(view_, &ChartView::hoveredAt, this, [this](double x) { hoverAt(x); });
     connect(view_, &ChartView::hoverLeft, this, &TrainingMetricChart::clearHover);
+    // Decimation depends on the plot's width: redo it when the width changes (queued, as this
+    // fires in the middle of the chart's layout).
+    connect(chart_, &QChart::plotAreaChanged, this, [this](const QRectF& area) {
+        if (int(area.width()) != decimatedWidth_) refresh();
+    }, Qt::QueuedConnection);
 }
 
 TrainingMetricChart::~TrainingMetricChart() = default;
@@ -167,7 +187,7 @@ void TrainingMetricChart::rebuildSeries() {
         l.raw = new QLineSeries;
         QColor faint = l.spec.color;
         faint.setAlphaF(0.25);
-        QPen pen(faint, 1.2);
+        QPen pen(faint, 0.0);  // cosmetic: one device pixel, the raster engine's fast path
         pen.setStyle(l.spec.dashed ? Qt::DashLine : Qt::SolidLine);
         l.raw->setPen(pen);
         l.raw->setName(l.spec.label + QStringLiteral(" (raw)"));
@@ -228,7 +248,15 @@ int TrainingMetricChart::drawBuckets() const {
 }
 
 void TrainingMetricChart::refresh() {
-    const DecimationOptions options{drawBuckets(), logScale_};
+    // Wide anti-aliased pens are stroked segment by segment (QPainterPath stroker) and are what a
+    // repaint costs, so the 2 px main curve gets few points:
+    //   - smoothing on: the EMA curve, one mean point per 2 px; the raw data is the faint 1 px
+    //     cosmetic curve (rasterised directly, cheap) with the exact min/max envelope per pixel;
+    //   - smoothing off: the main curve is the raw data, min/max per 8 px (up to 4 points each),
+    //     so spikes survive.
+    const int px = drawBuckets();
+    decimatedWidth_ = int(chart_->plotArea().width());
+    const DecimationOptions rawOptions{px, logScale_, DecimationMethod::MinMax};
     double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
     auto extend = [&](const QList<QPointF>& pts) {
         for (const auto& p : pts) {
@@ -246,10 +274,13 @@ void TrainingMetricChart::refresh() {
             continue;
         }
         const bool smoothing = d->smoothing() > 0.0;
+        const DecimationOptions options = smoothing
+                                              ? DecimationOptions{std::max(50, px / 2), logScale_, DecimationMethod::Mean}
+                                              : DecimationOptions{std::max(50, px / 8), logScale_, DecimationMethod::MinMax};
         QList<QPointF> pts = d->drawPoints(mode_, true, options);
         l.smooth->setPointsVisible(l.spec.kind != SeriesKind::TrainBatch && d->size() <= kMaxMarkedPoints);
         if (showRaw_ && smoothing) {
-            QList<QPointF> raw = d->drawPoints(mode_, false, options);
+            QList<QPointF> raw = d->drawPoints(mode_, false, rawOptions);
             if (l.visible) extend(raw);
             l.raw->replace(raw);
             l.raw->setVisible(l.visible);
@@ -276,12 +307,10 @@ void TrainingMetricChart::refresh() {
     }
     xAxis_->setRange(xmin, xmax);
     const double xStep = niceTickStep(xmax - xmin, 6);
-    xAxis_->setTickType(QValueAxis::TicksDynamic);
-    xAxis_->setTickAnchor(0.0);
-    xAxis_->setTickInterval(mode_ == XAxisMode::Step ? std::max(1.0, xStep) : xStep);
-    xAxis_->setLabelFormat(QStringLiteral("%.") + QString::number(mode_ == XAxisMode::Step ? 0 : decimalsFor(xStep)) +
-                           QStringLiteral("f"));
-    xAxis_->setTitleText(mode_ == XAxisMode::Step ? QStringLiteral("step") : QStringLiteral("epoch"));
+    setTicks(xAxis_, mode_ == XAxisMode::Step ? std::max(1.0, xStep) : xStep,
+             mode_ == XAxisMode::Step ? 0 : decimalsFor(xStep));
+    const QString xTitle = mode_ == XAxisMode::Step ? QStringLiteral("step") : QStringLiteral("epoch");
+    if (xAxis_->titleText() != xTitle) xAxis_->setTitleText(xTitle);
 
     if (logScale_) {
         auto* log = static_cast<QLogValueAxis*>(yAxis_);
@@ -298,10 +327,7 @@ void TrainingMetricChart::refresh() {
         const double lo = ymin - 0.05 * span, hi = ymax + 0.05 * span;
         const double step = niceTickStep(hi - lo, 5);
         lin->setRange(lo, hi);
-        lin->setTickType(QValueAxis::TicksDynamic);
-        lin->setTickAnchor(0.0);
-        lin->setTickInterval(step);
-        lin->setLabelFormat(QStringLiteral("%.") + QString::number(decimalsFor(step)) + QStringLiteral("f"));
+        setTicks(lin, step, decimalsFor(step));
     }
 }
 
@@ -395,6 +421,21 @@ QString TrainingMetricChart::csv() const {
               << ',' << QString::number(d->smoothed()[i], 'g', 9) << '\n';
     }
     return out;
+}
+
+void TrainingMetricChart::showExportMenu(const QPoint& pos) {
+    QMenu menu(this);
+    QAction* png = menu.addAction(tr("Save as PNG…"));
+    QAction* svg = menu.addAction(tr("Save as SVG…"));
+    QAction* csvAction = menu.addAction(tr("Save data as CSV…"));
+    QAction* chosen = menu.exec(view_->mapToGlobal(pos));
+    if (!chosen) return;
+    const QString ext = chosen == png ? "png" : chosen == svg ? "svg" : "csv";
+    const QString path = QFileDialog::getSaveFileName(this, chosen->text(), title_ + '.' + ext,
+                                                      ext.toUpper() + QStringLiteral(" (*.") + ext + ')');
+    if (path.isEmpty()) return;
+    const bool ok = chosen == png ? exportPng(path, devicePixelRatioF()) : chosen == svg ? exportSvg(path) : exportCsv(path);
+    if (!ok) QMessageBox::warning(this, tr("Export failed"), tr("Could not write %1").arg(path));
 }
 
 bool TrainingMetricChart::exportCsv(const QString& path) const {

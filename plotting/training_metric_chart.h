@@ -102,6 +102,8 @@ private:
     void installYAxis();
     void styleAxis(QAbstractAxis* axis);
     void onLegendClicked();
+    /// Right-click on the chart: save as PNG / SVG / CSV.
+    void showExportMenu(const QPoint& pos);
     const ChartSeries* data(const Line& line) const;
 
     QString title_;
@@ -115,6 +117,7 @@ private:
     XAxisMode mode_ = XAxisMode::Step;
     bool logScale_ = false;
     bool showRaw_ = true;
+    int decimatedWidth_ = -1;  ///< plot width the drawn points were decimated for
 };
 
 /// A "nice" tick step (1, 2 or 5 times a power of ten) giving about `ticks` intervals over `range`.

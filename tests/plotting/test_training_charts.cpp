@@ -198,6 +198,22 @@ private slots:
         }
         QVERIFY(haveLo && haveHi);
 
+        // Mean decimation (for smoothed curves): one point per bucket, at the bucket's averages.
+        QList<QPointF> m = decimateMean(x.data(), y.data(), n, {.buckets = 100});
+        QCOMPARE(m.size(), qsizetype(102));  // and the first and last points
+        QCOMPARE(m.front(), QPointF(x[0], y[0]));
+        QCOMPARE(m.back(), QPointF(x[n - 1], y[n - 1]));
+        m.removeFirst();
+        {
+            const double w = double(n - 1) / 100;
+            double sx = 0, sy = 0;
+            int count = 0;
+            for (size_t i = 0; i < n; ++i)
+                if (int((x[i] - 1.0) / w) == 0 && std::isfinite(y[i])) sx += x[i], sy += y[i], ++count;
+            QVERIFY(std::abs(m[0].x() - sx / count) < 1e-9);
+            QVERIFY(std::abs(m[0].y() - sy / count) < 1e-9);
+        }
+
         // Short series come back whole; log axes drop non-positive values.
         std::vector<double> sx{1, 2, 3, 4}, sy{0.5, -1, 0, 2};
         QCOMPARE(decimateMinMax(sx.data(), sy.data(), 4, {.buckets = 100}).size(), qsizetype(4));
@@ -263,7 +279,9 @@ private slots:
         QCOMPARE(int(loss->lines().size()), 2);
         QCOMPARE(loss->lines()[0].kind, SeriesKind::TrainBatch);
         QCOMPARE(loss->lines()[1].kind, SeriesKind::Validation);
-        // Few points: drawn as they are, one per batch and one per epoch.
+        // Laid out at a real size, few points are drawn as they are: one per batch and per epoch.
+        prepareOffscreen(&charts, 1100, 500);
+        QTRY_COMPARE(loss->drawBuckets(), int(loss->chart()->plotArea().width()));
         QCOMPARE(points(loss->drawnSeries(0)).size(), qsizetype(totalSteps));
         QCOMPARE(points(loss->drawnSeries(1)).size(), qsizetype(epochs));
         // Raw curves equal the logs (smoothing 0.6 by default: the faint raw series holds them).
@@ -281,8 +299,6 @@ private slots:
         QVERIFY(std::abs(run.series("loss", SeriesKind::TrainBatch)->values().back() - history["loss"].back()) < 1e-6);
 
         // Rendered: the orange train and blue validation curves are on the image.
-        charts.resize(1100, 500);
-        prepareOffscreen(&charts, 1100, 500);
         const QImage image = charts.grab().toImage();
         QVERIFY(!image.isNull());
         QVERIFY(countColor(image, kTrainOrange) > 50);
