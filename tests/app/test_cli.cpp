@@ -266,6 +266,48 @@ private slots:
         QVERIFY2(pyc.exitCode() == 0, pyc.readAllStandardError().constData());
     }
 
+    void npzSplitsAndCsvColumns() {
+        // DATA.npz: x_train/y_train for train, x_test/y_test for evaluate.
+        Tensor yTrain({30}), yTest({12});
+        for (int64_t i = 0; i < 30; ++i) yTrain[i] = static_cast<float>(i % 10);
+        for (int64_t i = 0; i < 12; ++i) yTest[i] = static_cast<float>(i % 10);
+        saveNpz(s("fm.npz"), {{"x_train", pattern({30, 28, 28})}, {"y_train", yTrain}, {"x_test", pattern({12, 784})},
+                              {"y_test", yTest}});
+        CliResult t = runCli({"train", p("mlp.json"), "--data", p("fm.npz"), "--loss", "sparse_categorical_crossentropy",
+                              "--metrics", "accuracy", "--save", p("npz.keras")});
+        QVERIFY2(t.code == 0, qPrintable(t.describe()));
+        QVERIFY2(t.out.find("on 30 samples") != std::string::npos, t.out.c_str());
+        CliResult e = runCli({"evaluate", p("npz.keras"), "--data", p("fm.npz"), "--verbose", "0"});
+        QVERIFY2(e.code == 0, qPrintable(e.describe()));
+        QVERIFY2(e.out.find("on 12 samples") != std::string::npos, e.out.c_str());
+        QVERIFY(e.out.find("\naccuracy: ") != std::string::npos);
+        saveNpz(s("nokeys.npz"), {{"images", pattern({3, 784})}});
+        expectOneLineError({"train", p("mlp.json"), "--data", p("nokeys.npz"), "--loss", "mse"}, {"x_train", "images"});
+
+        // CSV: chosen feature columns, the label by name; a bad option and a missing column are named.
+        {
+            std::ofstream csv(s("cols.csv"));
+            csv << "id,f1,f2,target\n";
+            for (int i = 0; i < 20; ++i) csv << i << "," << 0.1 * i << "," << 1.0 - 0.05 * i << "," << (i % 2) << "\n";
+        }
+        auto x = Input({2}, "two_features");
+        auto y = makeLayer<Layer>("Dense", {{"units", 1}, {"activation", "sigmoid"}, {"name", "p"}})(x);
+        saveModel(*makeModel(x, y, "binary"), s("binary.json"));
+        CliResult c = runCli({"train", p("binary.json"), "--data", p("cols.csv") + ":label=target:features=f1;f2", "--loss",
+                              "binary_crossentropy", "--metrics", "accuracy", "--verbose", "0"});
+        QVERIFY2(c.code == 0, qPrintable(c.describe()));
+        // Without features= the id column is a feature too: 3 values per sample for a (2,) input.
+        expectOneLineError({"train", p("binary.json"), "--data", p("cols.csv") + ":label=target", "--loss",
+                            "binary_crossentropy"},
+                           {"input 'two_features'", "(2,)", "(3,)"});
+        expectOneLineError({"train", p("binary.json"), "--data", p("cols.csv") + ":label=nope", "--loss",
+                            "binary_crossentropy"},
+                           {"nope"});
+        expectOneLineError({"train", p("binary.json"), "--data", p("cols.csv") + ":lable=target", "--loss",
+                            "binary_crossentropy"},
+                           {"lable=target"});
+    }
+
     void trainWritesPlots() {
         CliResult r = runCli({"train", p("mlp.json"), "--data", p("x.npy") + "," + p("y.npy"), "--epochs", "2", "--loss",
                               "sparse_categorical_crossentropy", "--metrics", "accuracy", "--validation-split", "0.25",
