@@ -1,5 +1,6 @@
 #include "engine/io/python_export.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -299,6 +300,18 @@ bool sameAsDefault(const ParamSpec& p, const Json& v) {
 }
 
 LayerExpr layerExpr(const std::string& cls, const Json& cfg) {
+    // Keras 3 removed ThresholdedReLU; ReLU(threshold=theta) is its replacement (it differs only
+    // at x == theta exactly, where ReLU keeps x).
+    if (cls == "ThresholdedReLU") {
+        Json relu = Json::object();
+        for (const char* k : {"name", "trainable", "dtype"})
+            if (cfg.contains(k)) relu[k] = cfg[k];
+        relu["threshold"] = cfg.contains("theta") ? cfg["theta"] : Json(1.0);
+        LayerExpr e = layerExpr("ReLU", relu);
+        if (std::find(e.args.begin(), e.args.end(), "threshold=" + pyValue(relu["threshold"])) == e.args.end())
+            e.args.insert(e.args.begin(), "threshold=" + pyValue(relu["threshold"]));
+        return e;
+    }
     LayerExpr e;
     const LayerSpec* spec = LayerRegistry::instance().find(cls);
     e.head = "keras.layers." + cls;

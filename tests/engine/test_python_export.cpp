@@ -284,6 +284,17 @@ private slots:
         QVERIFY(text.find("return keras.Sequential(layers, name=\"head_block\")") != std::string::npos);
     }
 
+    void layersKeras3RenamedAreWrittenTheKeras3Way() {
+        clearSession();
+        auto x = Input({4}, "x");
+        auto h = makeLayer<Layer>("ThresholdedReLU", {{"theta", 0.5}, {"name", "thresholded"}})(x);
+        ModelPtr m = makeModel(x, h, "renamed");
+        std::string text = exportPython(*m);
+        QVERIFY2(text.find("keras.layers.ReLU(threshold=0.5, name=\"thresholded\")(x)") != std::string::npos, text.c_str());
+        QVERIFY(text.find("ThresholdedReLU") == std::string::npos);
+        checkScript(*m, text, path("renamed.py"));
+    }
+
     void awkwardNamesBecomeValidIdentifiers() {
         clearSession();
         auto x = Input({4}, "in-put.0");
