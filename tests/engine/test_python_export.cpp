@@ -330,22 +330,55 @@ private slots:
 
     void runsInKerasWhenAvailable() {
         if (!hasKeras()) QSKIP("python3 has no keras/numpy here: the scripts were only checked with py_compile");
-        clearSession();
-        ModelPtr m = reference::fashionMnistMlp();
-        const QString py = path("keras_mlp.py");
-        savePythonExport(*m, py.toStdString());
-        Tensor x({3, 28, 28});
-        for (int64_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 255) / 255.0f;
-        x.reshapeInPlace({3, m->inputs()[0].shape().withoutBatch().elements()});
-        saveNpy(path("x.npy").toStdString(), x);
-        const QString script = QString("import runpy, numpy as np\n"
-                                       "ns = runpy.run_path('%1')\n"
-                                       "y = ns['model'].predict(np.load('%2'), verbose=0)\n"
-                                       "np.save('%3', y.astype('float32'))\n")
-                                   .arg(py, path("x.npy"), path("y.npy"));
-        PyResult r = runPython({"-c", script});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        QVERIFY(allClose(loadNpy(path("y.npy").toStdString()), m->predict(x), 1e-4f, 1e-5f));
+        // Plain, shared-layer, nested, multi-input/output and convolutional models: Keras runs the
+        // script (rebuild + load_weights) and predicts what Strata predicts.
+        const std::vector<std::pair<std::string, std::function<ModelPtr()>>> cases = {
+            {"mlp", reference::fashionMnistMlp},         {"shared", reference::sharedDenseThreeTimes},
+            {"nested", reference::autoencoderFromTwoModels}, {"multi_io", reference::ticketClassifier},
+            {"resnet", reference::toyResNet},            {"embedding", reference::sharedEmbedding}};
+        for (const auto& [id, build] : cases) {
+            clearSession();
+            ModelPtr m = build();
+            const QString py = path(QString::fromStdString("keras_" + id + ".py"));
+            savePythonExport(*m, py.toStdString());
+            std::vector<Tensor> xs;
+            QStringList inputFiles;
+            for (size_t i = 0; i < m->inputs().size(); ++i) {
+                const KerasTensor& t = m->inputs()[i];
+                std::vector<int64_t> dims = t.shape().dims();
+                dims[0] = 2;
+                for (auto& d : dims)
+                    if (d == kNone) d = 6;
+                Tensor x(dims);
+                const bool ids = t.dtype() == DType::Int32;
+                for (int64_t k = 0; k < x.size(); ++k) x[k] = ids ? static_cast<float>(k % 10) : static_cast<float>((k * 37) % 101) / 101.0f;
+                if (ids) x.setDType(DType::Int32);
+                const QString f = path(QString::fromStdString("keras_" + id + "_in_" + std::to_string(i) + ".npy"));
+                saveNpy(f.toStdString(), x);
+                inputFiles << "'" + f + "'";
+                xs.push_back(std::move(x));
+            }
+            const QString prefix = path(QString::fromStdString("keras_" + id + "_out"));
+            const QString script = QString("import runpy, numpy as np\n"
+                                           "ns = runpy.run_path('%1')\n"
+                                           "xs = [np.load(f) for f in [%2]]\n"
+                                           "ys = ns['model'].predict(xs if len(xs) > 1 else xs[0], verbose=0)\n"
+                                           "ys = list(ys) if isinstance(ys, (list, tuple)) else [ys]\n"
+                                           "for i, y in enumerate(ys):\n"
+                                           "    np.save('%3_%d.npy' % i, np.asarray(y, dtype='float32'))\n")
+                                       .arg(py, inputFiles.join(", "), prefix);
+            PyResult r = runPython({"-c", script});
+            QVERIFY2(r.exitCode == 0, qPrintable(QString::fromStdString(id) + ": " + r.err));
+            std::vector<Tensor> want = m->predict(xs);
+            for (size_t k = 0; k < want.size(); ++k) {
+                Tensor got = loadNpy((prefix + "_" + QString::number(k) + ".npy").toStdString());
+                QVERIFY2(allClose(got, want[k], 1e-4f, 1e-5f),
+                         qPrintable(QString("%1 output %2: max difference %3")
+                                        .arg(QString::fromStdString(id))
+                                        .arg(k)
+                                        .arg(maxAbsDiff(got, want[k]))));
+            }
+        }
     }
 };
 
