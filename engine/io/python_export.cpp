@@ -398,27 +398,45 @@ private:
         return "keras.Input(" + joinArgs(args) + ")";
     }
 
-    /// The constructor of a layer (or the build function's call for a nested model), with a
-    /// comment line before it when config keys had to be left out.
-    std::string constructor(const Layer& layer, std::string& comment) {
-        comment.clear();
-        if (const Model* sub = asModel(layer)) return fnNames_.at(sub) + "()";
+    /// How a layer is constructed: `head(args)`, or a fixed expression (a nested model's build
+    /// function, a custom class), plus a comment line for what could not be expressed.
+    struct Ctor {
+        std::string comment;
+        std::string head;
+        std::vector<std::string> args;
+        std::string fixed;  ///< used when head is empty
+        /// `indent + prefix + ctor + tail`, broken one argument per line when too long.
+        std::string format(const std::string& indent, const std::string& prefix, const std::string& tail = "",
+                           size_t column = 0) const {
+            std::string s = comment.empty() ? "" : indent + comment + "\n";
+            if (head.empty()) return s + indent + prefix + fixed + tail;
+            return s + formatCall(indent, prefix + head, args, tail, column);
+        }
+    };
+
+    Ctor constructor(const Layer& layer) const {
+        Ctor c;
+        if (const Model* sub = asModel(layer)) {
+            c.fixed = fnNames_.at(sub) + "()";
+            return c;
+        }
         const LayerSpec* spec = LayerRegistry::instance().find(layer.className());
         if (!spec || spec->category == LayerCategory::Custom) {
             // A custom class: Keras rebuilds it from its config if the user registered the class
             // (keras.saving.register_keras_serializable).
-            comment = "# '" + layer.name() + "' is the custom class " + layer.className() +
-                      "; register it with keras.saving.register_keras_serializable before running this script";
-            return "keras.saving.deserialize_keras_object(" + pyLiteral(serializeLayer(layer)) + ")";
+            c.comment = "# '" + layer.name() + "' is the custom class " + layer.className() +
+                        "; register it with keras.saving.register_keras_serializable before running this script";
+            c.fixed = "keras.saving.deserialize_keras_object(" + pyLiteral(serializeLayer(layer)) + ")";
+            return c;
         }
         LayerExpr e = layerExpr(layer.className(), layer.getConfig());
         if (!e.skipped.empty()) {
-            comment = "# config keys of '" + layer.name() + "' that Strata does not know, left out:";
-            for (const auto& k : e.skipped) comment += " " + k;
+            c.comment = "# config keys of '" + layer.name() + "' that Strata does not know, left out:";
+            for (const auto& k : e.skipped) c.comment += " " + k;
         }
-        ctorArgs_ = e.args;
-        ctorHead_ = e.head;
-        return e.text();
+        c.head = e.head;
+        c.args = e.args;
+        return c;
     }
 
     void writeSequential(const Sequential& m, const std::string& fn, std::ostringstream& out) {
@@ -426,14 +444,7 @@ private:
         out << "    \"\"\"Sequential model '" << m.name() << "'.\"\"\"\n";
         std::vector<std::string> items;
         if (auto in = m.inputLayer()) items.push_back(inputExpr(*in) + ",");
-        for (const auto& l : m.layers()) {
-            std::string comment;
-            ctorArgs_.clear();
-            std::string ctor = constructor(*l, comment);
-            if (!ctorArgs_.empty()) ctor = formatCall("", ctorHead_, ctorArgs_, ",", 8);
-            else ctor += ",";
-            items.push_back(comment.empty() ? ctor : comment + "\n" + ctor);
-        }
+        for (const auto& l : m.layers()) items.push_back(constructor(*l).format("", "", ",", 8));
         out << "    layers = [\n";
         for (const auto& item : items) out << indentLines(item, "        ") << "\n";
         out << "    ]\n";
@@ -470,19 +481,12 @@ private:
             if (n->isInput()) continue;
             const Layer& layer = n->layer();
             const bool shared = calls[&layer] > 1 || layer.isModel();
-            std::string comment;
             std::string callee;
             if (shared) {
                 auto lv = layerVars.find(&layer);
                 if (lv == layerVars.end()) {
                     std::string var = scope.take(layer.name());
-                    ctorArgs_.clear();
-                    std::string ctor = constructor(layer, comment);
-                    if (!comment.empty()) out << "    " << comment << "\n";
-                    if (!ctorArgs_.empty())
-                        out << formatCall("    ", var + " = " + ctorHead_, ctorArgs_) << "\n";
-                    else
-                        out << "    " << var << " = " << ctor << "\n";
+                    out << constructor(layer).format("    ", var + " = ") << "\n";
                     lv = layerVars.emplace(&layer, var).first;
                 }
                 callee = lv->second;
@@ -513,18 +517,10 @@ private:
             }
             for (int k = 0; k < n->numOutputs(); ++k) vars[{n.get(), k}] = outs[k];
             std::string lhs = joinArgs(outs) + " = ";
-            if (shared) {
+            if (shared)
                 out << formatCall("    ", lhs + callee, callArgs) << "\n";
-            } else {
-                ctorArgs_.clear();
-                std::string ctor = constructor(layer, comment);
-                if (!comment.empty()) out << "    " << comment << "\n";
-                std::string callText = "(" + joinArgs(callArgs) + ")";
-                if (!ctorArgs_.empty())
-                    out << formatCall("    ", lhs + ctorHead_, ctorArgs_, callText) << "\n";
-                else
-                    out << "    " << lhs << ctor << callText << "\n";
-            }
+            else
+                out << constructor(layer).format("    ", lhs, "(" + joinArgs(callArgs) + ")") << "\n";
         }
         std::vector<std::string> outputVars;
         for (const auto& t : m.outputs()) outputVars.push_back(ref(t));
@@ -537,8 +533,6 @@ private:
     std::map<const Model*, std::string> fnNames_;
     std::set<std::string> fnUsed_;
     std::string functions_;
-    std::vector<std::string> ctorArgs_;  // arguments of the last constructor() (for line breaking)
-    std::string ctorHead_;
 };
 
 std::string compileCall(const Json& cc) {
