@@ -67,12 +67,12 @@ void MainWindow::buildDocks() {
         return d;
     };
     auto* paletteDock = dock(tr("Layers"), "paletteDock", palette_, Qt::LeftDockWidgetArea);
-    dock(tr("Inspector"), "inspectorDock", inspector_, Qt::RightDockWidgetArea);
+    auto* inspectorDock = dock(tr("Inspector"), "inspectorDock", inspector_, Qt::RightDockWidgetArea);
     auto* problemsDock = dock(tr("Problems"), "problemsDock", problems_, Qt::BottomDockWidgetArea);
     auto* summaryDock = dock(tr("Summary"), "summaryDock", summary_, Qt::BottomDockWidgetArea);
     tabifyDockWidget(problemsDock, summaryDock);
     problemsDock->raise();
-    resizeDocks({paletteDock}, {230}, Qt::Horizontal);
+    resizeDocks({paletteDock, inspectorDock}, {230, 320}, Qt::Horizontal);
     resizeDocks({problemsDock}, {210}, Qt::Vertical);
 
     connect(scene_, &editor::GraphScene::currentNodeChanged, inspector_, &editor::InspectorWidget::setNode);

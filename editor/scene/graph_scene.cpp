@@ -43,10 +43,15 @@ GraphScene::GraphScene(GraphDocument* doc, QObject* parent) : QGraphicsScene(par
 }
 
 GraphScene::~GraphScene() {
+    // QGraphicsScene's destructor changes the selection while removing items; our handlers must
+    // not run then (this object is half destroyed and the document may be gone already).
+    blockSignals(true);
     // Edges detach from nodes in their destructor; delete them before the nodes.
     for (auto& list : edgesInto_)
         for (EdgeItem* e : list) delete e;
     edgesInto_.clear();
+    for (NodeItem* n : nodes_) delete n;
+    nodes_.clear();
 }
 
 void GraphScene::setFamilyStyle(FamilyStyleFunction style) {

@@ -260,7 +260,8 @@ void EdgeItem::updatePath() {
     PortItem* out = from_->outputPort();
     PortItem* in = to_->inputPort(port_);
     QPointF a = out->scenePos();
-    QPointF b = in ? in->scenePos() : to_->scenePos() + QPointF(to_->size().width() / 2, 0);
+    // End on the rim of the input dot, so the arrowhead is not hidden under it.
+    QPointF b = (in ? in->scenePos() : to_->scenePos() + QPointF(to_->size().width() / 2, 0)) - QPointF(0, kPortRadius);
     setPath(wirePath(a, b));
     const bool highlight = isSelected() || from_->isSelected() || to_->isSelected();
     setPen(QPen(highlight ? style::kSelection : style::kWire, highlight ? 2.4 : 1.6));

@@ -99,12 +99,12 @@ InspectorWidget::InspectorWidget(GraphDocument* doc, QWidget* parent) : QWidget(
     title_->setWordWrap(true);
     title_->setTextFormat(Qt::RichText);
     outer->addWidget(title_);
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
+    scroll_ = new QScrollArea(this);
+    scroll_->setWidgetResizable(true);
+    scroll_->setFrameShape(QFrame::NoFrame);
     form_ = new QWidget;
-    scroll->setWidget(form_);
-    outer->addWidget(scroll, 1);
+    scroll_->setWidget(form_);
+    outer->addWidget(scroll_, 1);
     error_ = new QLabel(this);
     error_->setObjectName("inspectorError");
     error_->setWordWrap(true);
@@ -136,20 +136,25 @@ void InspectorWidget::setNode(const QString& id) {
 }
 
 void InspectorWidget::clearForm() {
-    delete form_->layout();
-    for (QWidget* w : form_->findChildren<QWidget*>(QString(), Qt::FindDirectChildrenOnly)) {
-        w->hide();
-        w->deleteLater();
+    // The old editors may be the sender of the signal that got us here, so they are deleted
+    // later; they leave the inspector's tree now so nothing finds them any more.
+    QWidget* old = scroll_->takeWidget();
+    if (old) {
+        old->hide();  // a focused editor finishes its edit here (applied to its own node)
+        old->setParent(nullptr);
+        old->deleteLater();
     }
+    form_ = new QWidget;
+    scroll_->setWidget(form_);
 }
 
-void InspectorWidget::apply(const QString& key, const Json& value) {
-    if (id_.isEmpty()) return;
+void InspectorWidget::apply(const QString& id, const QString& key, const Json& value) {
+    if (id.isEmpty() || !doc_->node(id)) return;
     QString why;
     applying_ = true;
-    bool ok = doc_->setParameter(id_, key, value, &why);
+    bool ok = doc_->setParameter(id, key, value, &why);
     applying_ = false;
-    showError(ok ? QString() : why);
+    if (id == id_) showError(ok ? QString() : why);
 }
 
 void InspectorWidget::rebuild() {
@@ -174,23 +179,24 @@ void InspectorWidget::rebuild() {
 
     auto* name = new QLineEdit(qs(n->layerName));
     name->setObjectName("layerName");
-    connect(name, &QLineEdit::editingFinished, this, [this, name] {
-        if (id_.isEmpty() || !doc_->node(id_)) return;
+    const QString id = id_;
+    connect(name, &QLineEdit::editingFinished, this, [this, name, id] {
+        if (!doc_->node(id)) return;
         QString why;
         applying_ = true;
-        bool ok = doc_->renameLayer(id_, name->text(), &why);
+        bool ok = doc_->renameLayer(id, name->text(), &why);
         applying_ = false;
-        showError(ok ? QString() : why);
-        if (!ok) name->setText(qs(doc_->node(id_)->layerName));
+        if (id == id_) showError(ok ? QString() : why);
+        if (!ok) name->setText(qs(doc_->node(id)->layerName));
     });
     layout->addRow(tr("Name"), name);
 
     auto* output = new QCheckBox(tr("Model output"));
     output->setObjectName("isOutput");
     output->setChecked(doc_->isOutput(id_));
-    connect(output, &QCheckBox::toggled, this, [this](bool on) {
+    connect(output, &QCheckBox::toggled, this, [this, id](bool on) {
         applying_ = true;
-        doc_->setOutput(id_, on);
+        doc_->setOutput(id, on);
         applying_ = false;
     });
     layout->addRow(QString(), output);
@@ -199,7 +205,7 @@ void InspectorWidget::rebuild() {
         auto* trainable = new QCheckBox(tr("Trainable"));
         trainable->setObjectName("trainable");
         trainable->setChecked(n->config.value("trainable", Json(true)).is_boolean() ? n->config.value("trainable", true) : true);
-        connect(trainable, &QCheckBox::toggled, this, [this](bool on) { apply("trainable", on); });
+        connect(trainable, &QCheckBox::toggled, this, [this, id](bool on) { apply(id, "trainable", on); });
         layout->addRow(QString(), trainable);
     }
     if (!ls) return;
@@ -242,6 +248,7 @@ void InspectorWidget::rebuild() {
 
 QWidget* InspectorWidget::editorFor(const ParamSpec& p, const Json& value) {
     const QString key = qs(p.name);
+    const QString id = id_;
     auto lineEditor = [&](const QString& text, std::function<void(const QString&)> onDone) {
         auto* e = new QLineEdit(text);
         if (p.nullable) e->setPlaceholderText(QStringLiteral("None"));
@@ -255,15 +262,15 @@ QWidget* InspectorWidget::editorFor(const ParamSpec& p, const Json& value) {
                 s->setRange(p.min ? static_cast<int>(*p.min) : -1000000000, p.max ? static_cast<int>(*p.max) : 1000000000);
                 s->setValue(value.is_number_integer() ? static_cast<int>(value.get<int64_t>()) : 0);
                 s->setKeyboardTracking(false);  // apply when the number is complete, not per keystroke
-                connect(s, &QSpinBox::valueChanged, this, [this, key](int v) { apply(key, v); });
+                connect(s, &QSpinBox::valueChanged, this, [this, id, key](int v) { apply(id, key, v); });
                 return s;
             }
-            return lineEditor(jsonText(value), [this, key](const QString& t) {
-                if (t.trimmed().isEmpty()) return apply(key, nullptr);
+            return lineEditor(jsonText(value), [this, id, key](const QString& t) {
+                if (t.trimmed().isEmpty()) return apply(id, key, nullptr);
                 bool ok = false;
                 qlonglong x = t.trimmed().toLongLong(&ok);
                 if (!ok) return showError(tr("%1: '%2' is not an integer").arg(key, t));
-                apply(key, static_cast<int64_t>(x));
+                apply(id, key, static_cast<int64_t>(x));
             });
         case ParamType::Float:
             if (!p.nullable && (value.is_number() || value.is_null())) {
@@ -273,38 +280,38 @@ QWidget* InspectorWidget::editorFor(const ParamSpec& p, const Json& value) {
                 s->setSingleStep(0.05);
                 s->setValue(value.is_number() ? value.get<double>() : 0.0);
                 s->setKeyboardTracking(false);
-                connect(s, &QDoubleSpinBox::valueChanged, this, [this, key](double v) { apply(key, v); });
+                connect(s, &QDoubleSpinBox::valueChanged, this, [this, id, key](double v) { apply(id, key, v); });
                 return s;
             }
-            return lineEditor(jsonText(value), [this, key](const QString& t) {
-                if (t.trimmed().isEmpty()) return apply(key, nullptr);
+            return lineEditor(jsonText(value), [this, id, key](const QString& t) {
+                if (t.trimmed().isEmpty()) return apply(id, key, nullptr);
                 bool ok = false;
                 double x = t.trimmed().toDouble(&ok);
                 if (!ok) return showError(tr("%1: '%2' is not a number").arg(key, t));
-                apply(key, x);
+                apply(id, key, x);
             });
         case ParamType::Bool: {
             auto* c = new QCheckBox;
             c->setChecked(value.is_boolean() && value.get<bool>());
-            connect(c, &QCheckBox::toggled, this, [this, key](bool on) { apply(key, on); });
+            connect(c, &QCheckBox::toggled, this, [this, id, key](bool on) { apply(id, key, on); });
             return c;
         }
         case ParamType::Choice: {
             auto* c = new QComboBox;
             for (const auto& ch : p.choices) c->addItem(qs(ch));
             c->setCurrentText(jsonText(value));
-            connect(c, &QComboBox::activated, this, [this, key, c](int) { apply(key, c->currentText().toStdString()); });
+            connect(c, &QComboBox::activated, this, [this, id, key, c](int) { apply(id, key, c->currentText().toStdString()); });
             return c;
         }
         case ParamType::IntTuple:
         case ParamType::IntList: {
             const bool isList = p.type == ParamType::IntList;
-            auto* e = lineEditor(intsToText(value), [this, key, isList, p](const QString& t) {
-                if (t.trimmed().isEmpty() && p.nullable) return apply(key, nullptr);
+            auto* e = lineEditor(intsToText(value), [this, id, key, isList, p](const QString& t) {
+                if (t.trimmed().isEmpty() && p.nullable) return apply(id, key, nullptr);
                 Json v;
                 QString why;
                 if (!intsFromText(t, isList, &v, &why)) return showError(key + ": " + why);
-                apply(key, v);
+                apply(id, key, v);
             });
             e->setPlaceholderText(isList ? tr("e.g. 28, 28, 1") : tr("e.g. 3, 3"));
             return e;
@@ -312,17 +319,17 @@ QWidget* InspectorWidget::editorFor(const ParamSpec& p, const Json& value) {
         case ParamType::Activation:
         case ParamType::Initializer: {
             if (!value.is_string() && !value.is_null())
-                return lineEditor(jsonText(value), [this, key](const QString& t) { apply(key, jsonFromText(t)); });
+                return lineEditor(jsonText(value), [this, id, key](const QString& t) { apply(id, key, jsonFromText(t)); });
             auto* c = nameCombo(p.type == ParamType::Activation ? kActivations : kInitializers, value);
-            connect(c, &QComboBox::activated, this, [this, key, c](int) { apply(key, c->currentText().toStdString()); });
-            connect(c->lineEdit(), &QLineEdit::editingFinished, this, [this, key, c] {
-                apply(key, c->currentText().trimmed().isEmpty() ? Json(nullptr) : Json(c->currentText().toStdString()));
+            connect(c, &QComboBox::activated, this, [this, id, key, c](int) { apply(id, key, c->currentText().toStdString()); });
+            connect(c->lineEdit(), &QLineEdit::editingFinished, this, [this, id, key, c] {
+                apply(id, key, c->currentText().trimmed().isEmpty() ? Json(nullptr) : Json(c->currentText().toStdString()));
             });
             return c;
         }
         case ParamType::String:
-            return lineEditor(jsonText(value), [this, key, p](const QString& t) {
-                apply(key, t.isEmpty() && p.nullable ? Json(nullptr) : Json(t.toStdString()));
+            return lineEditor(jsonText(value), [this, id, key, p](const QString& t) {
+                apply(id, key, t.isEmpty() && p.nullable ? Json(nullptr) : Json(t.toStdString()));
             });
         case ParamType::Regularizer:
         case ParamType::Constraint:
@@ -334,7 +341,7 @@ QWidget* InspectorWidget::editorFor(const ParamSpec& p, const Json& value) {
                 l->setEnabled(false);
                 return l;
             }
-            auto* e = lineEditor(jsonText(value), [this, key](const QString& t) { apply(key, jsonFromText(t)); });
+            auto* e = lineEditor(jsonText(value), [this, id, key](const QString& t) { apply(id, key, jsonFromText(t)); });
             e->setPlaceholderText(tr("None"));
             return e;
         }

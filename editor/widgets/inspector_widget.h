@@ -15,6 +15,7 @@
 class QFormLayout;
 class QLabel;
 class QLineEdit;
+class QScrollArea;
 
 namespace strata::editor {
 
@@ -36,11 +37,14 @@ private:
     void rebuild();
     void clearForm();
     QWidget* editorFor(const ParamSpec& p, const Json& value);
-    void apply(const QString& key, const Json& value);
+    /// Applies to node `id`: the node the editor was made for, even if the selection has moved on
+    /// (an edit finished by clicking another node belongs to the node it was typed for).
+    void apply(const QString& id, const QString& key, const Json& value);
     void showError(const QString& text);
 
     GraphDocument* doc_;
     QString id_;
+    QScrollArea* scroll_ = nullptr;
     QWidget* form_ = nullptr;
     QLabel* title_ = nullptr;
     QLabel* error_ = nullptr;

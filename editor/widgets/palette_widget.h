@@ -19,6 +19,8 @@ public:
     using QTreeWidget::QTreeWidget;
     /// The mime data of a drag of `className` (what a drop on the canvas reads).
     static QMimeData* mimeDataFor(const QString& className);
+    /// What dragging `item` carries (null for group rows); the caller owns it.
+    QMimeData* dragData(QTreeWidgetItem* item) const { return mimeData({item}); }
 
 protected:
     QStringList mimeTypes() const override;
