@@ -113,6 +113,8 @@ QVariant LayerNormsModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant LayerNormsModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::TextAlignmentRole)
+        return int((section >= Params && section <= DeadUnits ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case Layer: return tr("Layer");

@@ -13,7 +13,7 @@
 #include <QtCharts/QLegend>
 #include <QtCharts/QLegendMarker>
 #include <QtCharts/QLineSeries>
-#include <QtCharts/QLogValueAxis>
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QValueAxis>
 #include <algorithm>
 #include <cmath>
@@ -58,7 +58,41 @@ void setTicks(QValueAxis* axis, double interval, int decimals) {
     if (axis->labelFormat() != format) axis->setLabelFormat(format);
 }
 
+void toLog10(QList<QPointF>& pts) {
+    for (auto& p : pts) p.setY(std::log10(p.y()));
+}
+
 }  // namespace
+
+std::vector<double> logTicks(double lo, double hi) {
+    std::vector<double> out;
+    if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return out;
+    const double vlo = std::pow(10.0, lo), vhi = std::pow(10.0, hi);
+    if (hi - lo < 0.5) {
+        // Less than a factor of ~3: plain linear ticks read best.
+        const double step = niceTickStep(vhi - vlo, 4);
+        for (double k = std::ceil(vlo / step); k * step <= vhi * (1 + 1e-12); k += 1.0)
+            if (k > 0) out.push_back(std::stod(QString::number(k * step, 'g', 12).toStdString()));  // 0.3, not 0.30000000000000004
+        return out;
+    }
+    // Mantissas per decade, finest first; the first set giving at most 7 ticks wins.
+    const std::vector<std::vector<double>> sets{{1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 5}, {1, 3}, {1}};
+    for (const auto& mantissas : sets) {
+        out.clear();
+        for (int d = int(std::floor(lo)); d <= int(std::ceil(hi)); ++d)
+            for (double m : mantissas) {
+                const double v = m * std::pow(10.0, d);
+                if (v >= vlo && v <= vhi) out.push_back(v);
+            }
+        if (out.size() <= 7) return out;
+    }
+    // Many decades: every k-th power of ten.
+    const int k = int(std::ceil((hi - lo) / 6.0));
+    out.clear();
+    for (int d = int(std::ceil(lo)); d <= int(std::floor(hi)); ++d)
+        if (d % k == 0) out.push_back(std::pow(10.0, d));
+    return out;
+}
 
 double niceTickStep(double range, int ticks) {
     if (!(range > 0) || !std::isfinite(range)) return 1.0;
@@ -146,19 +180,16 @@ void TrainingMetricChart::installYAxis() {
         delete yAxis_;
     }
     if (logScale_) {
-        auto* log = new QLogValueAxis;
-        log->setBase(10.0);
-        log->setLabelFormat(QStringLiteral("%g"));
-        log->setMinorTickCount(8);
+        // Log scale is drawn as log10(y) on a linear axis whose labels are placed at the values
+        // they name: QLogValueAxis only labels powers of ten, so a loss going from 0.6 to 0.3
+        // would get no label at all.
+        auto* log = new QCategoryAxis;
+        log->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
         yAxis_ = log;
     } else {
         yAxis_ = new QValueAxis;
     }
     styleAxis(yAxis_);
-    if (logScale_) {
-        yAxis_->setMinorGridLineVisible(true);
-        yAxis_->setMinorGridLineColor(QColor(0xf3, 0xf4, 0xf5));
-    }
     chart_->addAxis(yAxis_, Qt::AlignLeft);
     for (auto* s : chart_->series()) s->attachAxis(yAxis_);
 }
@@ -278,9 +309,11 @@ void TrainingMetricChart::refresh() {
                                               ? DecimationOptions{std::max(50, px / 2), logScale_, DecimationMethod::Mean}
                                               : DecimationOptions{std::max(50, px / 8), logScale_, DecimationMethod::MinMax};
         QList<QPointF> pts = d->drawPoints(mode_, true, options);
+        if (logScale_) toLog10(pts);
         l.smooth->setPointsVisible(l.spec.kind != SeriesKind::TrainBatch && d->size() <= kMaxMarkedPoints);
         if (showRaw_ && smoothing) {
             QList<QPointF> raw = d->drawPoints(mode_, false, rawOptions);
+            if (logScale_) toLog10(raw);
             if (l.visible) extend(raw);
             l.raw->replace(raw);
             l.raw->setVisible(l.visible);
@@ -294,7 +327,7 @@ void TrainingMetricChart::refresh() {
         l.smooth->replace(pts);
     }
     if (!std::isfinite(xmin)) {
-        xmin = 0, xmax = 1, ymin = logScale_ ? 0.1 : 0.0, ymax = 1;
+        xmin = 0, xmax = 1, ymin = logScale_ ? -1.0 : 0.0, ymax = logScale_ ? 0.0 : 1.0;
     }
     if (xmax - xmin < 1e-12) {
         xmin -= 0.5;
@@ -313,13 +346,18 @@ void TrainingMetricChart::refresh() {
     if (xAxis_->titleText() != xTitle) xAxis_->setTitleText(xTitle);
 
     if (logScale_) {
-        auto* log = static_cast<QLogValueAxis*>(yAxis_);
-        if (ymax / ymin < 1.0001) {
-            ymin /= 1.5;
-            ymax *= 1.5;
+        auto* log = static_cast<QCategoryAxis*>(yAxis_);
+        const double pad = std::max(0.02, 0.05 * (ymax - ymin));  // in decades
+        const double lo = ymin - pad, hi = ymax + pad;
+        log->setRange(lo, hi);
+        const std::vector<double> ticks = logTicks(lo, hi);
+        QStringList labels;
+        for (double v : ticks) labels << QString::number(v, 'g', 3);
+        if (labels != log->categoriesLabels()) {
+            for (const QString& old : log->categoriesLabels()) log->remove(old);
+            log->setStartValue(lo);
+            for (size_t i = 0; i < ticks.size(); ++i) log->append(labels[qsizetype(i)], std::log10(ticks[i]));
         }
-        const double pad = std::pow(ymax / ymin, 0.05);
-        log->setRange(ymin / pad, ymax * pad);
     } else {
         auto* lin = static_cast<QValueAxis*>(yAxis_);
         double span = ymax - ymin;

@@ -120,6 +120,10 @@ private:
     int decimatedWidth_ = -1;  ///< plot width the drawn points were decimated for
 };
 
+/// Values to label on a log axis spanning [lo, hi] decades (log10 units): 1-2-5 style mantissas
+/// per decade, or linear nice ticks when the span is under half a decade.
+std::vector<double> logTicks(double lo, double hi);
+
 /// A "nice" tick step (1, 2 or 5 times a power of ten) giving about `ticks` intervals over `range`.
 double niceTickStep(double range, int ticks);
 

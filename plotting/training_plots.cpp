@@ -22,7 +22,9 @@ bool ensureGuiApplication() {
     static int argc = 1;
     static char arg0[] = "strata";
     static char* argv[] = {arg0, nullptr};
-    static std::unique_ptr<QApplication> app = std::make_unique<QApplication>(argc, argv);
+    // Never destroyed: tearing a QApplication down among the static destructors at exit crashes
+    // in Qt's own globals; the process is ending anyway.
+    new QApplication(argc, argv);
     return true;
 }
 

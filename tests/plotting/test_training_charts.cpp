@@ -12,7 +12,7 @@
 #include <QtCharts/QLegend>
 #include <QtCharts/QLegendMarker>
 #include <QtCharts/QLineSeries>
-#include <QtCharts/QLogValueAxis>
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QValueAxis>
 #include <atomic>
 #include <cmath>
@@ -388,6 +388,43 @@ private slots:
         for (const QString& t : charts.chartTags()) QCOMPARE(int(charts.chart(t)->lines().size()), 2);
     }
 
+    void multiOutputFitGetsOneSectionPerOutput() {
+        // A real two-output model: the feed's output names are the log prefixes the trainer uses.
+        auto in = Input({4}, "features");
+        KerasTensor h = L("Dense", {{"units", 8}, {"activation", "relu"}})(in);
+        KerasTensor priority = L("Dense", {{"units", 1}, {"activation", "sigmoid"}, {"name", "priority"}})(h);
+        KerasTensor department = L("Dense", {{"units", 3}, {"activation", "softmax"}, {"name", "department"}})(h);
+        auto model = makeModel(std::vector<KerasTensor>{in}, std::vector<KerasTensor>{priority, department});
+        model->compile({.optimizer = "adam",
+                        .loss = LossMap{{"priority", "binary_crossentropy"}, {"department", "categorical_crossentropy"}},
+                        .metrics = MetricMap{{"department", {"accuracy"}}}});
+        Rng rng(3);
+        const int64_t n = 64;
+        Tensor x({n, 4}), yp({n, 1}), yd({n, 3}, 0.0f);
+        for (auto& v : x.values()) v = rng.uniform(-1, 1);
+        for (int64_t i = 0; i < n; ++i) {
+            yp[i] = x[4 * i] > 0 ? 1.0f : 0.0f;
+            yd[3 * i + (x[4 * i + 1] > 0 ? 0 : 1)] = 1.0f;
+        }
+        auto feed = std::make_shared<TrainingFeed>();
+        TrainingChartsWidget charts;
+        charts.connectFeed(feed.get(), "tickets");
+        model->fit(x, NamedArrays{{"priority", yp}, {"department", yd}},
+                   {.batchSize = 16, .epochs = 2, .verbose = 0, .callbacks = {feed}, .validationSplit = 0.25});
+        QCoreApplication::processEvents();
+        charts.refreshNow();
+        QCOMPARE(charts.run(0).outputNames(), (std::vector<std::string>{"priority", "department"}));
+        QCOMPARE(charts.sections(), (QStringList{"", "priority", "department"}));
+        QCOMPARE(charts.chartTags(), (QStringList{"loss", "priority_loss", "department_loss", "department_accuracy"}));
+        for (const QString& t : charts.chartTags()) QCOMPARE(int(charts.chart(t)->lines().size()), 2);
+        // Example image (build-*/plot-examples/): sections per output, log scale.
+        charts.setLogScale(true);
+        charts.setXAxisMode(XAxisMode::Epoch);
+        prepareOffscreen(&charts, 1100, 1120);
+        QDir().mkpath(QStringLiteral(STRATA_BINARY_DIR "/plot-examples"));
+        QVERIFY(exportWidgetPng(&charts, QStringLiteral(STRATA_BINARY_DIR "/plot-examples/multi_output_charts.png")));
+    }
+
     void xAxisModesAndLogScale() {
         TrainingChartsWidget charts;
         charts.setSmoothing(0.0);
@@ -417,9 +454,17 @@ private slots:
         QCOMPARE(pts[7].x(), 2.0);
         QVERIFY(qobject_cast<QValueAxis*>(loss->chart()->axes(Qt::Vertical).front()));
         charts.setLogScale(true);
-        QVERIFY(qobject_cast<QLogValueAxis*>(loss->chart()->axes(Qt::Vertical).front()));
-        // Zero losses cannot be drawn on a log axis: two batches (b == 1) dropped.
-        QCOMPARE(points(loss->drawnSeries(0)).size(), qsizetype(6));
+        auto* logAxis = qobject_cast<QCategoryAxis*>(loss->chart()->axes(Qt::Vertical).front());
+        QVERIFY(logAxis);
+        // Zero losses cannot be drawn on a log axis: two batches (b == 1) dropped; the others are
+        // drawn at log10(loss) = -log10(step), labelled at the values.
+        pts = points(loss->drawnSeries(0));
+        QCOMPARE(pts.size(), qsizetype(6));
+        QVERIFY(std::abs(pts[1].y() - std::log10(1.0 / 3.0)) < 1e-12);
+        QVERIFY(logAxis->categoriesLabels().contains("1"));
+        QVERIFY(logAxis->categoriesLabels().contains("0.2"));
+        QCOMPARE(logTicks(std::log10(0.03), std::log10(2.0)), (std::vector<double>{0.05, 0.1, 0.2, 0.5, 1, 2}));
+        QCOMPARE(logTicks(std::log10(0.3), std::log10(0.6)), (std::vector<double>{0.3, 0.4, 0.5, 0.6}));
         charts.setLogScale(false);
         QCOMPARE(points(loss->drawnSeries(0)).size(), qsizetype(8));
         // Per-epoch granularity switches the train curve to the epoch logs (none here: no line).
