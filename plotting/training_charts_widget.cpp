@@ -113,10 +113,12 @@ int TrainingChartsWidget::addRun(const QString& runName) {
 
 int TrainingChartsWidget::connectFeed(TrainingFeed* feed, const QString& runName) {
     const int index = addRun(runName);
-    connect(feed, &TrainingFeed::trainingStarted, this, [this, index](const TrainingStart& s) { startRun(index, s); });
-    connect(feed, &TrainingFeed::batchesReady, this,
-            [this, index](const QVector<BatchRecord>& b) { addBatches(index, b); });
-    connect(feed, &TrainingFeed::epochEnded, this, [this, index](const EpochRecord& e) { addEpoch(index, e); });
+    feedConnections_.push_back(connect(feed, &TrainingFeed::trainingStarted, this,
+                                       [this, index](const TrainingStart& s) { startRun(index, s); }));
+    feedConnections_.push_back(connect(feed, &TrainingFeed::batchesReady, this,
+                                       [this, index](const QVector<BatchRecord>& b) { addBatches(index, b); }));
+    feedConnections_.push_back(connect(feed, &TrainingFeed::epochEnded, this,
+                                       [this, index](const EpochRecord& e) { addEpoch(index, e); }));
     return index;
 }
 
@@ -128,6 +130,9 @@ int TrainingChartsWidget::addHistory(const History& history, const QString& runN
 }
 
 void TrainingChartsWidget::clearRuns() {
+    // Run indices restart from 0: feeds still training must not write into the new runs.
+    for (const auto& c : feedConnections_) disconnect(c);
+    feedConnections_.clear();
     runs_.clear();
     tags_.clear();
     for (auto& [tag, chart] : charts_) chart->deleteLater();

@@ -47,6 +47,7 @@ public:
     int addRun(const QString& runName);
     /// A finished run from its History (epoch points only).
     int addHistory(const History& history, const QString& runName, int64_t stepsPerEpoch = 0);
+    /// Removes every run and chart, and disconnects the feeds given to connectFeed.
     void clearRuns();
     int runCount() const { return int(runs_.size()); }
     const TrainingRun& run(int index) const { return *runs_.at(size_t(index)); }
@@ -98,6 +99,7 @@ private:
     std::string sectionOf(const std::string& tag) const;
 
     std::vector<std::unique_ptr<TrainingRun>> runs_;
+    std::vector<QMetaObject::Connection> feedConnections_;
     std::vector<std::string> tags_;  // display order
     std::map<std::string, TrainingMetricChart*> charts_;
     std::set<std::string> dirty_;

@@ -465,7 +465,7 @@ void TrainingMetricChart::showExportMenu(const QPoint& pos) {
     QMenu menu(this);
     QAction* png = menu.addAction(tr("Save as PNG…"));
     QAction* svg = menu.addAction(tr("Save as SVG…"));
-    QAction* csvAction = menu.addAction(tr("Save data as CSV…"));
+    menu.addAction(tr("Save data as CSV…"));
     QAction* chosen = menu.exec(view_->mapToGlobal(pos));
     if (!chosen) return;
     const QString ext = chosen == png ? "png" : chosen == svg ? "svg" : "csv";

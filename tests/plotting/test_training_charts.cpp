@@ -532,6 +532,19 @@ private slots:
         QVERIFY(loss->lines()[0].color != loss->lines()[2].color);
         QVERIFY(loss->lines()[3].dashed);
         QCOMPARE(loss->chart()->series().size(), qsizetype(8));  // smoothed + raw per line
+
+        // Clearing disconnects feeds: a feed still running no longer writes into the widget.
+        TrainingFeed feed;
+        charts.connectFeed(&feed, "live");
+        charts.clearRuns();
+        QCOMPARE(charts.runCount(), 0);
+        QVERIFY(charts.chartTags().isEmpty());
+        emit feed.epochEnded(EpochRecord{0, 1, Logs{{"loss", 1.0}}});
+        charts.refreshNow();
+        QVERIFY(charts.chartTags().isEmpty());
+        charts.addHistory(smallHistory(), "again");
+        charts.refreshNow();
+        QCOMPARE(charts.chartTags(), (QStringList{"loss", "accuracy"}));
     }
 
     // ---- export -----------------------------------------------------------------------------
