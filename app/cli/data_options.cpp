@@ -1,6 +1,7 @@
 #include "app/cli/data_options.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "engine/core/errors.h"
 #include "engine/data/csv.h"
@@ -192,6 +193,41 @@ void fitToModel(const Model& model, Dataset& data, bool needTargets) {
         if (data.y[i].rank() == 0 || data.y[i].dim(0) != n)
             throw ShapeError(data.source + ": the targets for output '" + outNames[i] + "' have shape " +
                              data.y[i].shapeString() + ", but the inputs have " + std::to_string(n) + " samples");
+}
+
+double parseRescale(const std::string& text) {
+    auto number = [&](const std::string& t) {
+        size_t used = 0;
+        double v = 0;
+        try {
+            v = std::stod(t, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != t.size() || !std::isfinite(v))
+            throw ValueError("--rescale '" + text + "': expected a number or a fraction such as 1/255");
+        return v;
+    };
+    auto slash = text.find('/');
+    if (slash == std::string::npos) return number(text);
+    double den = number(text.substr(slash + 1));
+    if (den == 0) throw ValueError("--rescale '" + text + "': division by zero");
+    return number(text.substr(0, slash)) / den;
+}
+
+void rescaleInputs(const Model& model, Dataset& data, double factor) {
+    const auto& inputs = model.inputs();
+    for (size_t i = 0; i < data.x.size() && i < inputs.size(); ++i) {
+        if (inputs[i].dtype() != DType::Float32) continue;
+        data.x[i].vector() *= static_cast<float>(factor);
+        data.x[i].setDType(DType::Float32);
+    }
+}
+
+CLI::Option* addRescaleOption(CLI::App* cmd, std::string& value) {
+    return cmd->add_option("--rescale", value,
+                           "Multiply the inputs by F before use, e.g. 1/255 for uint8 images saved with numpy "
+                           "(fashion_mnist is already scaled)");
 }
 
 }  // namespace strata::cli

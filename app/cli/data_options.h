@@ -40,4 +40,12 @@ Dataset loadInputs(const std::vector<std::string>& files, int64_t maxSamples = -
 /// arrays and that inputs and targets have the same number of samples.
 void fitToModel(const Model& model, Dataset& data, bool needTargets);
 
+/// `--rescale F`: multiplies the arrays that feed float inputs by F (Keras's Rescaling layer, done
+/// on the data: "1/255" for uint8 images saved with numpy; fashion_mnist is already in [0, 1]).
+/// Arrays feeding integer inputs (token ids) are left alone. F is a number or "A/B".
+double parseRescale(const std::string& text);
+void rescaleInputs(const Model& model, Dataset& data, double factor);
+/// Adds `--rescale` to `cmd`.
+CLI::Option* addRescaleOption(CLI::App* cmd, std::string& value);
+
 }  // namespace strata::cli

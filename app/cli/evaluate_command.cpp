@@ -1,5 +1,5 @@
 // strata evaluate MODEL --data fashion_mnist|X.npy,Y.npy|DATA.npz|FILE.csv:label=COL [--batch-size N]
-//   [--loss NAME] [--metrics A,B] [--max-samples N] [--verbose 0|1] [--config ARCH.json]
+//   [--loss NAME] [--metrics A,B] [--max-samples N] [--rescale F] [--verbose 0|1] [--config ARCH.json]
 // Keras's model.evaluate (fashion_mnist: the 10,000 test images); prints one "name: value" line per
 // result after the progress bar.
 #include <iomanip>
@@ -26,6 +26,7 @@ public:
         s->add_option("--batch-size", batchSize_, "Samples per batch")
             ->check(CLI::Range(int64_t(1), int64_t(1) << 31))
             ->capture_default_str();
+        addRescaleOption(s, rescale_);
         s->add_option("--max-samples", maxSamples_, "Use only the first N samples of the data")
             ->check(CLI::Range(int64_t(1), int64_t(1) << 40));
         s->add_option("--verbose", verbose_, "0: results only, 1: progress bar too")
@@ -39,6 +40,7 @@ public:
         CompileOptions co = compile_.resolve(storedCompileConfig(model_.path), model_.path);
         Dataset data = loadDataset(data_, Split::Test, maxSamples_);
         fitToModel(*model, data, /*needTargets=*/true);
+        if (!rescale_.empty()) rescaleInputs(*model, data, parseRescale(rescale_));
         model->compile(co);
         EvaluateOptions eo;
         eo.batchSize = batchSize_;
@@ -57,6 +59,7 @@ private:
     std::string data_;
     int64_t batchSize_ = 32;
     int64_t maxSamples_ = -1;
+    std::string rescale_;
     int verbose_ = 1;
 };
 }  // namespace

@@ -1,5 +1,5 @@
 // strata predict MODEL --input X.npy [--input X2.npy ...] --output PREFIX [--batch-size N]
-//   [--max-samples N] [--verbose 0|1] [--config ARCH.json]
+//   [--max-samples N] [--rescale F] [--verbose 0|1] [--config ARCH.json]
 // Keras's model.predict: inputs in the model's input order (fashion_mnist: its test images),
 // outputs written as PREFIX_0.npy, PREFIX_1.npy, ... in the model's output order.
 #include <iostream>
@@ -27,6 +27,7 @@ public:
             ->capture_default_str();
         s->add_option("--max-samples", maxSamples_, "Use only the first N samples of the inputs")
             ->check(CLI::Range(int64_t(1), int64_t(1) << 40));
+        addRescaleOption(s, rescale_);
         s->add_option("--verbose", verbose_, "0: silent, 1: progress bar")->check(CLI::Range(0, 1))->capture_default_str();
         return s;
     }
@@ -35,6 +36,7 @@ public:
         ModelPtr model = model_.load();
         Dataset data = loadInputs(inputs_, maxSamples_);
         fitToModel(*model, data, /*needTargets=*/false);
+        if (!rescale_.empty()) rescaleInputs(*model, data, parseRescale(rescale_));
         PredictOptions po;
         po.batchSize = batchSize_;
         po.verbose = verbose_;
@@ -56,6 +58,7 @@ private:
     std::string prefix_;
     int64_t batchSize_ = 32;
     int64_t maxSamples_ = -1;
+    std::string rescale_;
     int verbose_ = 0;
 };
 }  // namespace

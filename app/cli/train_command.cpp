@@ -1,6 +1,6 @@
 // strata train MODEL --data fashion_mnist|X.npy,Y.npy|DATA.npz|FILE.csv:label=COL [--epochs N]
 //   [--batch-size N] [--optimizer NAME] [--lr F] [--loss NAME] [--metrics A,B] [--validation-split F]
-//   [--seed N] [--csv-log FILE] [--save OUT] [--max-samples N] [--verbose 0|1|2] [--config ARCH.json]
+//   [--seed N] [--csv-log FILE] [--save OUT] [--max-samples N] [--rescale F] [--verbose 0|1|2] [--config ARCH.json]
 //   [--plot-dir DIR]
 // Keras's model.compile + model.fit with its progress bar; --save picks the format by extension.
 #include <QString>
@@ -68,6 +68,7 @@ public:
         seedOption_ = s->add_option("--seed", seed_, "Seed of weight initialisation, shuffling and dropout");
         s->add_option("--csv-log", csvLog_, "Write each epoch's logs to this CSV file (Keras's CSVLogger)");
         s->add_option("--save", save_, "Save the trained model: .keras, .h5, .weights.h5, .json or .py");
+        addRescaleOption(s, rescale_);
         s->add_option("--max-samples", maxSamples_, "Use only the first N samples of the data")
             ->check(CLI::Range(int64_t(1), int64_t(1) << 40));
         s->add_option("--verbose", verbose_, "0: silent, 1: progress bar, 2: one line per epoch")
@@ -89,6 +90,7 @@ public:
         CompileOptions co = compile_.resolve(storedCompileConfig(model_.path), model_.path);
         Dataset data = loadDataset(data_, Split::Train, maxSamples_);
         fitToModel(*model, data, /*needTargets=*/true);
+        if (!rescale_.empty()) rescaleInputs(*model, data, parseRescale(rescale_));
         model->compile(co);
 
         FitOptions fo;
@@ -133,6 +135,7 @@ private:
     std::string csvLog_;
     std::string save_;
     int64_t maxSamples_ = -1;
+    std::string rescale_;
     int verbose_ = 1;
     bool shuffle_ = true;
     std::string plotDir_;

@@ -340,6 +340,26 @@ private slots:
                            {"input 'a'", "(4,)", "(3,)"});
     }
 
+    void rescaleScalesIntegerImages() {
+        // uint8-style pixels saved as integers: --rescale 1/255 gives the model what it was trained on.
+        Tensor raw({4, 28, 28});
+        for (int64_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<float>((i * 7) % 256);
+        raw.setDType(DType::Int32);
+        saveNpy(s("raw.npy"), raw);
+        ModelPtr m = loadModel(s("mlp.json"));
+        saveModel(*m, s("mlp_w.keras"));
+        CliResult r = runCli({"predict", p("mlp_w.keras"), "--input", p("raw.npy"), "--rescale", "1/255", "--output", p("sc")});
+        QVERIFY2(r.code == 0, qPrintable(r.describe()));
+        Tensor scaled = raw.reshaped({4, 784});
+        scaled.setDType(DType::Float32);
+        scaled.vector() *= 1.0f / 255.0f;
+        QVERIFY(allClose(loadNpy(s("sc_0.npy")), loadModel(s("mlp_w.keras"))->predict(scaled), 1e-6f, 1e-7f));
+        expectOneLineError({"predict", p("mlp_w.keras"), "--input", p("raw.npy"), "--rescale", "1/0", "--output", p("sc")},
+                           {"--rescale", "1/0"});
+        expectOneLineError({"predict", p("mlp_w.keras"), "--input", p("raw.npy"), "--rescale", "half", "--output", p("sc")},
+                           {"--rescale", "half"});
+    }
+
     void convertRoundTripsKeepPredictions() {
         // json (fresh weights) -> .keras -> .h5 -> .weights.h5 (+ --config) -> .keras -> .py
         QVERIFY2(runCli({"convert", p("mlp.json"), p("rt.keras")}).code == 0, "json -> keras");
