@@ -282,12 +282,12 @@ void TrainingMetricChart::refresh() {
     // Wide anti-aliased pens are stroked segment by segment (QPainterPath stroker) and are what a
     // repaint costs, so the 2 px main curve gets few points:
     //   - smoothing on: the EMA curve, one mean point per 2 px; the raw data is the faint 1 px
-    //     cosmetic curve (rasterised directly, cheap) with the exact min/max envelope per pixel;
+    //     cosmetic curve (rasterised directly, cheap) with the min/max envelope per 2 px;
     //   - smoothing off: the main curve is the raw data, min/max per 8 px (up to 4 points each),
     //     so spikes survive.
     const int px = drawBuckets();
     decimatedWidth_ = int(chart_->plotArea().width());
-    const DecimationOptions rawOptions{px, logScale_, DecimationMethod::MinMax};
+    const DecimationOptions rawOptions{std::max(50, px / 2), logScale_, DecimationMethod::MinMax};
     double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
     auto extend = [&](const QList<QPointF>& pts) {
         for (const auto& p : pts) {
