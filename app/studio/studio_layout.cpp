@@ -11,7 +11,7 @@ editor::LayoutFunction graphvizLayout() {
         for (const auto& [id, size] : req.nodes) g.nodes.push_back({id, size});
         for (const auto& [from, to] : req.edges) g.edges.push_back({from, to});
         g.rankdir = "TB";
-        g.nodeSeparation = 36;
+        g.nodeSeparation = 60;  // room beside nodes for skip connections, which are drawn as plain curves
         g.rankSeparation = 42;  // room for the wire's curve and arrowhead between ranks
         return plotting::layoutPositions(g);
     };
