@@ -16,10 +16,15 @@ int run(int argc, char** argv) {
     auto commands = allCommands();
     std::vector<std::pair<CLI::App*, Command*>> subs;
     for (auto& c : commands) subs.emplace_back(c->setup(app), c.get());
+    // Usage errors get one stderr line like every other error (CLI11's default adds a second).
+    app.failure_message([](const CLI::App*, const CLI::Error& e) {
+        return "strata: error: " + std::string(e.what()) + " (see --help)\n";
+    });
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        int code = app.exit(e);
+        return code == 0 ? 0 : 2;
     }
     try {
         for (auto& [sub, cmd] : subs)

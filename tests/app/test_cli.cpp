@@ -434,6 +434,14 @@ private slots:
                            {"--plot-dir", "plots_file"});
         expectOneLineError({"predict", p("two.keras"), "--input", p("a.npy"), "--output", p("o")}, {"2 input", "1 input"});
         expectOneLineError({"convert", p("mlp.json"), p("out.zip")}, {"out.zip"});
+        // Usage errors: one line and exit code 2.
+        for (const QStringList& args : {QStringList{"train", p("mlp.json")}, QStringList{"train", p("mlp.json"), "--data", xy, "--epochs", "0"},
+                                        QStringList{"predict", p("mlp.json"), "--input", p("x.npy")}, QStringList{"frobnicate"}}) {
+            CliResult u = runCli(args);
+            QVERIFY2(u.code == 2, qPrintable(u.describe()));
+            QString err = QString::fromStdString(u.err).trimmed();
+            QVERIFY2(err.startsWith("strata: error: ") && !err.contains('\n'), qPrintable(u.describe()));
+        }
         // A file that is not a model.
         expectOneLineError({"convert", p("y.npy"), p("out.keras")}, {"y.npy", "not a model file"});
         // No file was written by the failed saves.
