@@ -236,8 +236,12 @@ private slots:
         eval->setParent(nullptr);
         eval->resize(900, 640);
         eval->show();
+        bench->evaluationView()->tabs()->setCurrentIndex(1);
         QCoreApplication::processEvents();
         QVERIFY(eval->grab().save(qEnvironmentVariable("STRATA_SCREENSHOT_DIR", STRATA_BINARY_DIR) + "/studio_predictions.png"));
+        bench->evaluationView()->tabs()->setCurrentIndex(2);
+        QCoreApplication::processEvents();
+        QVERIFY(eval->grab().save(qEnvironmentVariable("STRATA_SCREENSHOT_DIR", STRATA_BINARY_DIR) + "/studio_confusion.png"));
         panel->setParent(&window);  // the window deletes them
         eval->setParent(&window);
     }

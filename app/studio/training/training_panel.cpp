@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "plotting/training_charts_widget.h"
+#include "plotting/training_metric_chart.h"
 
 namespace strata::studio {
 
@@ -57,6 +58,12 @@ TrainingPanel::TrainingPanel(TrainingSession* session, QWidget* parent) : QWidge
     connect(session_, &TrainingSession::progressChanged, this, &TrainingPanel::showProgress);
     connect(session_, &TrainingSession::finished, this, &TrainingPanel::showOutcome);
     updateButtons();
+    // QtCharts pays a one-time cost (fonts, themes, first paint) of a few hundred ms on its first
+    // chart. Pay it now, when the panel is built, rather than when the first batch of a run
+    // arrives, when the event loop must keep answering.
+    plotting::TrainingMetricChart warmUp(QStringLiteral("loss"));
+    warmUp.resize(320, 200);
+    warmUp.grab();
 }
 
 bool TrainingPanel::startTraining() {
@@ -125,7 +132,7 @@ void TrainingPanel::showOutcome(const TrainingOutcome& o) {
             parts << QStringLiteral("%1 %2").arg(QString::fromStdString(k)).arg(v, 0, 'f', 4);
         text += tr(" Test: %1.").arg(parts.join(", "));
     }
-    detail_->setText(progressText(session_->lastProgress()).replace(QRegularExpression(" · ETA [^·]*"), QString()) +
+    detail_->setText(progressText(session_->lastProgress()).replace(QRegularExpression(" · ETA [^·]*· "), QStringLiteral(" · ")) +
                      tr(" · %1").arg(durationText(o.seconds)));
     showMessage(text, !o.succeeded());
     updateButtons();

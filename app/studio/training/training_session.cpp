@@ -3,6 +3,10 @@
 #include <QEventLoop>
 #include <QTimer>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "app/studio/training/training_worker.h"
 
 namespace strata::studio {
@@ -43,6 +47,9 @@ bool TrainingSession::start(TrainingJob job, const QString& runName) {
     std::shared_ptr<plotting::TrainingFeed> feed = feed_;
     const auto interval = std::chrono::milliseconds(progressIntervalMs_);
     thread_ = QThread::create([this, control, feed, interval, job = std::move(job)]() {
+        // Training takes whatever CPU the GUI leaves: a nicer thread (and the engine's pool threads
+        // it starts, which inherit the value) lets the event loop run first on a busy machine.
+        setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10);
         // The sink runs in the training thread: it only posts a copy to the GUI thread.
         auto sink = [this](const TrainingProgress& p) {
             QMetaObject::invokeMethod(this, [this, p] { onProgress(p); }, Qt::QueuedConnection);

@@ -12,6 +12,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include "app/studio/training/data_dock.h"
@@ -38,8 +39,10 @@ TrainingWorkbench::TrainingWorkbench(ModelSource source, QObject* parent)
     connect(session_, &TrainingSession::finished, this, &TrainingWorkbench::onFinished);
     connect(session_, &TrainingSession::stateChanged, this, [this](TrainingSession::State s) {
         const bool active = s != TrainingSession::State::Idle;
-        trainingDock_->setEditable(!active);
-        dataDock_->setEditable(!active);
+        // Each dock's re-enable (a restyle and repaint of many fields) is an event of its own, so
+        // the loop answers in between.
+        QTimer::singleShot(0, trainingDock_, [this] { trainingDock_->setEditable(!session_->isActive()); });
+        QTimer::singleShot(0, dataDock_, [this] { dataDock_->setEditable(!session_->isActive()); });
         emit trainingActiveChanged(active);
     });
 }
@@ -169,6 +172,7 @@ std::optional<TrainingJob> TrainingWorkbench::makeJob(QString* error) {
 void TrainingWorkbench::onFinished(const TrainingOutcome& o) {
     if (o.hasWeights) trained_ = o.model;
     runs_->addRun(makeRunRecord(session_->runName(), runSettings_, runData_, o));
+    // The evaluation view (images, confusion matrix) fills in a later event of its own.
     if (o.evaluation.valid() && dataDock_->dataset()) evaluation_->setResult(o.evaluation, *dataDock_->dataset());
     emit runFinished(o);
 }
