@@ -120,7 +120,7 @@ void GraphScene::rebuildEdgesInto(const QString& id) {
 }
 
 void GraphScene::refreshAll() {
-    for (NodeItem* n : nodes_) n->refresh();
+    for (NodeItem* n : nodes_) n->refreshIfCheckChanged();
 }
 
 QList<EdgeItem*> GraphScene::edgeItems() const {

@@ -115,6 +115,7 @@ void NodeItem::refresh() {
               !n->config["trainable"].get<bool>();
 
     const NodeCheck* c = doc_->check().node(n->id);
+    shown_ = c ? *c : NodeCheck{};
     invalid_ = c && c->state == NodeState::Error;
     unknown_ = !c || c->state == NodeState::Unknown;
     if (invalid_) shapeLine_ = QObject::tr("⚠ not valid");
@@ -146,6 +147,13 @@ void NodeItem::refresh() {
         inputs_[i]->setConnected(i < static_cast<int>(n->inbound.size()) && n->inbound[i].connected());
     output_->setConnected(output_flag_);
     update();
+}
+
+void NodeItem::refreshIfCheckChanged() {
+    const NodeCheck* c = doc_->check().node(id_.toStdString());
+    static const NodeCheck kNone;
+    const NodeCheck& now = c ? *c : kNone;
+    if (now.state != shown_.state || now.outputShapes != shown_.outputShapes || now.message != shown_.message) refresh();
 }
 
 void NodeItem::layoutPorts(int inputCount) {

@@ -8,6 +8,7 @@
 #include <QString>
 
 #include "editor/scene/editor_style.h"
+#include "engine/graph/graph_spec.h"
 
 namespace strata::editor {
 
@@ -48,6 +49,9 @@ public:
     const QString& id() const { return id_; }
     /// Re-reads name, settings, ports and check result from the document.
     void refresh();
+    /// refresh() only if the node's check result differs from the one shown (after a re-check
+    /// most nodes are unchanged; a 1,000-node graph must not re-layout 1,000 labels per edit).
+    void refreshIfCheckChanged();
     QRectF boundingRect() const override;
     void paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) override;
     QSizeF size() const { return size_; }
@@ -77,6 +81,7 @@ private:
     QString title_, settings_, shapeLine_, badge_;
     bool invalid_ = false, unknown_ = false, output_flag_ = false, shared_ = false, frozen_ = false;
     QSizeF size_{180, 70};
+    NodeCheck shown_;  // the check result the texts were made from
     QList<PortItem*> inputs_;
     PortItem* output_ = nullptr;
     QList<EdgeItem*> edges_;
