@@ -227,7 +227,8 @@ void rescaleInputs(const Model& model, Dataset& data, double factor) {
 CLI::Option* addRescaleOption(CLI::App* cmd, std::string& value) {
     return cmd->add_option("--rescale", value,
                            "Multiply the inputs by F before use, e.g. 1/255 for uint8 images saved with numpy "
-                           "(fashion_mnist is already scaled)");
+                           "(fashion_mnist is already scaled)")
+        ->type_name("F");
 }
 
 }  // namespace strata::cli

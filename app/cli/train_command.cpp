@@ -74,7 +74,7 @@ public:
         s->add_option("--verbose", verbose_, "0: silent, 1: progress bar, 2: one line per epoch")
             ->check(CLI::Range(0, 2))
             ->capture_default_str();
-        s->add_flag("!--no-shuffle", shuffle_, "Do not shuffle the samples before each epoch");
+        s->add_flag("--no-shuffle", noShuffle_, "Do not shuffle the samples before each epoch");
         s->add_option("--plot-dir", plotDir_,
                       "Draw the training curves (loss.png, accuracy.png, ...), weight histograms and layer norms into "
                       "this directory");
@@ -98,7 +98,7 @@ public:
         fo.epochs = epochs_;
         fo.verbose = verbose_;
         fo.validationSplit = validationSplit_;
-        fo.shuffle = shuffle_;
+        fo.shuffle = !noShuffle_;
         fo.progressOut = &std::cout;
         if (!csvLog_.empty()) fo.callbacks.push_back(std::make_shared<CSVLogger>(csvLog_));
         std::shared_ptr<plotting::DiagnosticsRecorder> diagnostics;
@@ -137,7 +137,7 @@ private:
     int64_t maxSamples_ = -1;
     std::string rescale_;
     int verbose_ = 1;
-    bool shuffle_ = true;
+    bool noShuffle_ = false;
     std::string plotDir_;
 };
 

@@ -219,6 +219,22 @@ private slots:
         const std::string a = readAll(p("seed_a.csv"));
         QVERIFY(a.find("epoch,loss") == 0);
         QCOMPARE(a, readAll(p("seed_b.csv")));
+
+        // From fixed weights with no dropout, shuffling is the only randomness: different seeds
+        // give different losses, unless --no-shuffle.
+        saveModel(*loadModel(s("mlp.json")), s("fixed.keras"));
+        auto run = [&](const QString& seed, bool shuffle, const QString& log) {
+            QStringList args = {"train", p("fixed.keras"), "--data", p("x.npy") + "," + p("y.npy"), "--batch-size", "8",
+                                "--loss", "sparse_categorical_crossentropy", "--seed", seed, "--csv-log", p(log),
+                                "--verbose", "0"};
+            if (!shuffle) args << "--no-shuffle";
+            CliResult r = runCli(args);
+            return r.code == 0 ? readAll(p(log)) : "failed: " + r.err;
+        };
+        QVERIFY(run("1", true, "s1.csv") != run("2", true, "s2.csv"));
+        const std::string n1 = run("1", false, "n1.csv");
+        QVERIFY2(n1.rfind("epoch,loss", 0) == 0, n1.c_str());
+        QCOMPARE(n1, run("2", false, "n2.csv"));
     }
 
     void trainReshapesImagesForAConvInput() {
