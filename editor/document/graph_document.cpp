@@ -43,6 +43,14 @@ int GraphDocument::inputPortCount(const QString& id) const {
     const LayerSpec* ls = LayerRegistry::instance().find(n->className);
     const int wired = static_cast<int>(n->inbound.size());
     if (!ls) return std::max(1, wired);
+    if (ls->category == LayerCategory::ModelsBlocks) {
+        // A nested model takes as many inputs as it has Input layers (Keras 3 writes
+        // input_layers as one [name, 0, 0] triple for a single input, else a list of them).
+        const Json il = n->config.value("input_layers", Json());
+        int inputs = 1;
+        if (il.is_array() && !il.empty() && il[0].is_array()) inputs = static_cast<int>(il.size());
+        return std::max(inputs, wired);
+    }
     if (ls->arity.max < 0) return std::max(ls->arity.min, wired + 1);  // always one free port to grow
     return std::max(ls->arity.max, wired);
 }

@@ -3,6 +3,7 @@
 #include <QGraphicsSceneMouseEvent>
 #include <QPainter>
 #include <cmath>
+#include <map>
 
 #include "editor/document/graph_document.h"
 #include "editor/scene/node_item.h"
@@ -46,6 +47,8 @@ GraphScene::~GraphScene() {
     // QGraphicsScene's destructor changes the selection while removing items; our handlers must
     // not run then (this object is half destroyed and the document may be gone already).
     blockSignals(true);
+    for (auto& l : sharedLinks_) delete l.item;
+    sharedLinks_.clear();
     // Edges detach from nodes in their destructor; delete them before the nodes.
     for (auto& list : edgesInto_)
         for (EdgeItem* e : list) delete e;
@@ -60,6 +63,8 @@ void GraphScene::setFamilyStyle(FamilyStyleFunction style) {
 }
 
 void GraphScene::rebuild() {
+    for (auto& l : sharedLinks_) delete l.item;
+    sharedLinks_.clear();
     for (auto& list : edgesInto_)
         for (EdgeItem* e : list) delete e;
     edgesInto_.clear();
@@ -73,6 +78,7 @@ void GraphScene::rebuild() {
     hovered_ = nullptr;
     for (const QString& id : doc_->nodeIds()) addNodeItem(id);
     for (const QString& id : doc_->nodeIds()) rebuildEdgesInto(id);
+    rebuildSharedLinks();
 }
 
 void GraphScene::addNodeItem(const QString& id) {
@@ -86,6 +92,15 @@ void GraphScene::addNodeItem(const QString& id) {
 void GraphScene::removeNodeItem(const QString& id) {
     NodeItem* item = nodes_.take(id);
     if (!item) return;
+    // Links to it go now; the next check draws the remaining ones again.
+    for (auto it = sharedLinks_.begin(); it != sharedLinks_.end();) {
+        if (it->a == item || it->b == item) {
+            delete it->item;
+            it = sharedLinks_.erase(it);
+        } else {
+            ++it;
+        }
+    }
     if (wireFrom_ && wireFrom_->node() == item) {
         delete wire_;
         wire_ = nullptr;
@@ -121,6 +136,35 @@ void GraphScene::rebuildEdgesInto(const QString& id) {
 
 void GraphScene::refreshAll() {
     for (NodeItem* n : nodes_) n->refreshIfCheckChanged();
+    rebuildSharedLinks();
+}
+
+void GraphScene::rebuildSharedLinks() {
+    for (auto& l : sharedLinks_) delete l.item;
+    sharedLinks_.clear();
+    // Consecutive calls of each shared layer, in graph order: a chain of faint dashed links.
+    std::map<std::string, NodeItem*> last;
+    for (const auto& n : doc_->spec().nodes) {
+        NodeItem* item = nodes_.value(qs(n.id));
+        if (!item) continue;
+        auto it = last.find(n.layerName);
+        if (it != last.end()) {
+            auto* path = addPath(QPainterPath(), QPen(QColor(216, 27, 96, 110), 1.5, Qt::DashLine));
+            path->setZValue(-1);  // behind nodes and wires: a hint, not a wire
+            path->setToolTip(tr("Calls of the shared layer %1").arg(qs(n.layerName)));
+            sharedLinks_.push_back({it->second, item, path});
+        }
+        last[n.layerName] = item;
+    }
+    updateSharedLinkPaths();
+}
+
+void GraphScene::updateSharedLinkPaths() {
+    for (auto& l : sharedLinks_) {
+        QPainterPath p(l.a->sceneBoundingRect().center());
+        p.lineTo(l.b->sceneBoundingRect().center());
+        l.item->setPath(p);
+    }
 }
 
 QList<EdgeItem*> GraphScene::edgeItems() const {

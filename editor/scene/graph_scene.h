@@ -46,6 +46,10 @@ public:
     QPointF inputPortPos(const QString& id, int port) const;
     QPointF outputPortPos(const QString& id) const;
 
+    /// Redraws the faint links between calls of a shared layer (nodes moved).
+    void updateSharedLinkPaths();
+    int sharedLinkCount() const { return static_cast<int>(sharedLinks_.size()); }
+
     LayoutRequest layoutRequest() const;
     /// Positions for every node from `layout`; `undoable` pushes a move command (menu action),
     /// otherwise the positions are set directly (opening a file).
@@ -71,6 +75,7 @@ private:
     void removeNodeItem(const QString& id);
     void rebuildEdgesInto(const QString& id);
     void refreshAll();
+    void rebuildSharedLinks();
     PortItem* portAt(QPointF scenePos, PortItem* except = nullptr) const;
     void finishWire(QPointF scenePos);
 
@@ -78,6 +83,12 @@ private:
     FamilyStyleFunction style_;
     QHash<QString, NodeItem*> nodes_;
     QHash<QString, QList<EdgeItem*>> edgesInto_;
+    struct SharedLink {
+        NodeItem* a;
+        NodeItem* b;
+        QGraphicsPathItem* item;
+    };
+    std::vector<SharedLink> sharedLinks_;
     // Wire being dragged.
     PortItem* wireFrom_ = nullptr;
     QGraphicsPathItem* wire_ = nullptr;

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "editor/document/graph_document.h"
+#include "editor/scene/graph_scene.h"
 #include "engine/layers/layer_registry.h"
 
 namespace strata::editor {
@@ -137,6 +138,12 @@ void NodeItem::refresh() {
                         bf.horizontalAdvance(settings_) + 2 * kPadding, sf.horizontalAdvance(shapeLine_) + 2 * kPadding});
     const int ports = doc_->inputPortCount(id_);
     w = std::max(w, ports * 2.6 * kPortHit + kPadding);
+    if (output_flag_) {  // the OUTPUT tag sits at the end of the shape line: keep them apart
+        QFont of = bodyFont();
+        of.setBold(true);
+        of.setPointSizeF(of.pointSizeF() * 0.8);
+        w = std::max(w, sf.horizontalAdvance(shapeLine_) + 2 * kPadding + QFontMetricsF(of).horizontalAdvance(QObject::tr("OUTPUT")) + 16);
+    }
     QSizeF size(std::ceil(w), kHeader + 2 * kLine + 8);
     if (size != size_) {
         prepareGeometryChange();
@@ -233,6 +240,8 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
 QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) {
     if (change == ItemPositionHasChanged || change == ItemSelectedHasChanged) {
         for (EdgeItem* e : edges_) e->updatePath();
+        if (change == ItemPositionHasChanged && shared_)
+            if (auto* gs = qobject_cast<GraphScene*>(scene())) gs->updateSharedLinkPaths();
     }
     return QGraphicsItem::itemChange(change, value);
 }

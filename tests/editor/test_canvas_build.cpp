@@ -276,6 +276,7 @@ private slots:
         doc->setOutput(again, true);
         QVERIFY(doc->check().ok());
         QVERIFY(scene->nodeItem(dense)->toolTip().contains("Shared layer"));
+        QCOMPARE(scene->sharedLinkCount(), 1);  // the faint link between the two calls
         // Editing either call edits the layer: the other node shows it at once.
         setUnits(again, 32);
         setActivation(again, "relu");
