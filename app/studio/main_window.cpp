@@ -16,6 +16,7 @@
 
 #include "app/studio/project_file.h"
 #include "app/studio/studio_layout.h"
+#include "app/studio/training/training_workbench.h"
 #include "editor/document/graph_document.h"
 #include "editor/scene/graph_view.h"
 #include "editor/scene/node_item.h"
@@ -47,6 +48,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(doc_, &editor::GraphDocument::validated, this, &MainWindow::updateStatus);
     connect(doc_->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
     connect(scene_, &editor::GraphScene::contextMenuRequested, this, &MainWindow::showNodeMenu);
+    // The trainer trains a model built from the document; while it runs the graph is read-only.
+    trainer_ = new TrainingWorkbench([this] { return buildModel(doc_->spec()); }, this);
+    trainer_->install(this);
+    connect(trainer_, &TrainingWorkbench::trainingActiveChanged, this, [this](bool active) {
+        palette_->setEnabled(!active);
+        inspector_->setEnabled(!active);
+        view_->setInteractive(!active);
+        statusBar()->showMessage(active ? tr("Training: the graph is read-only until training stops.") : QString());
+    });
     resize(1500, 950);
     newDocument();
 }
@@ -155,6 +165,7 @@ void MainWindow::newDocument() {
     path_.clear();
     doc_->undoStack()->setClean();
     updateTitle();
+    if (trainer_) trainer_->documentReset();
 }
 
 bool MainWindow::openFile(const QString& path) {
@@ -166,6 +177,7 @@ bool MainWindow::openFile(const QString& path) {
         return false;
     }
     doc_->reset(g.spec, g.positions);
+    trainer_->documentReset(path);
     if (g.needsLayout) {
         QString why;
         if (!scene_->applyLayout(layout_, false, &why))

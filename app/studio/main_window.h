@@ -21,6 +21,8 @@ class SummaryWidget;
 
 namespace strata::studio {
 
+class TrainingWorkbench;
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -49,6 +51,8 @@ public:
     editor::ProblemsWidget* problems() const { return problems_; }
     editor::SummaryWidget* summary() const { return summary_; }
     const QString& currentFile() const { return path_; }
+    /// The trainer (Training/Data docks, training run, evaluation, runs; Training menu).
+    TrainingWorkbench* trainer() const { return trainer_; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -82,6 +86,7 @@ private:
     QString path_;
     editor::LayoutFunction layout_;
     ErrorReporter report_;
+    TrainingWorkbench* trainer_ = nullptr;
 };
 
 }  // namespace strata::studio

@@ -1,4 +1,4 @@
-// strata-studio [FILE] [--screenshot OUT.png [--size WIDTHxHEIGHT]]
+// strata-studio [FILE] [--train [--epochs N]] [--screenshot OUT.png [--size WIDTHxHEIGHT]]
 //
 // With --screenshot it opens FILE, lays it out, renders the whole window offscreen (QWidget::grab)
 // to OUT.png and quits: the README's pictures and the checks use it.
@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "app/studio/main_window.h"
+#include "app/studio/training/command_line_training.h"
 #include "editor/widgets/summary_widget.h"
 
 int main(int argc, char** argv) {
@@ -30,8 +31,12 @@ int main(int argc, char** argv) {
     parser.addPositionalArgument("file", "Project or model file to open (.keras, .h5, .json).", "[FILE]");
     QCommandLineOption shotOpt("screenshot", "Render the window to OUT.png and quit.", "OUT.png");
     QCommandLineOption sizeOpt("size", "Window size for --screenshot (default 1600x1000).", "WxH", "1600x1000");
+    QCommandLineOption trainOpt("train", "Train FILE's model as if Start was pressed (before --screenshot).");
+    QCommandLineOption epochsOpt("epochs", "Epochs for --train (default: the Training settings).", "N", "0");
     parser.addOption(shotOpt);
     parser.addOption(sizeOpt);
+    parser.addOption(trainOpt);
+    parser.addOption(epochsOpt);
     parser.process(app);
 
     strata::studio::MainWindow window;
@@ -56,6 +61,12 @@ int main(int argc, char** argv) {
         QApplication::processEvents();
         window.fitView();
         QApplication::processEvents();
+        if (parser.isSet(trainOpt)) {
+            QString message;
+            const bool trained = strata::studio::trainFromCommandLine(*window.trainer(), parser.value(epochsOpt).toInt(), &message);
+            std::fprintf(trained ? stdout : stderr, "strata-studio: %s\n", qPrintable(message));
+            failed |= !trained;
+        }
         window.summary()->refreshNow();
         QApplication::processEvents();
         const QString out = parser.value(shotOpt);
@@ -67,7 +78,11 @@ int main(int argc, char** argv) {
     }
     window.show();
     if (!files.isEmpty()) {
-        QTimer::singleShot(0, &window, [&] { window.openFile(files[0]); });
+        QTimer::singleShot(0, &window, [&] {
+            if (window.openFile(files[0]) && parser.isSet(trainOpt)) {
+                strata::studio::trainFromCommandLine(*window.trainer(), parser.value(epochsOpt).toInt(), nullptr, false);
+            }
+        });
     }
     return app.exec();
 }
