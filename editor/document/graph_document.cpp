@@ -2,7 +2,10 @@
 
 #include <QElapsedTimer>
 #include <algorithm>
+#include <map>
 #include <unordered_set>
+
+#include "engine/core/errors.h"
 
 #include "editor/document/graph_commands.h"
 #include "engine/layers/layer.h"
@@ -288,6 +291,77 @@ void GraphDocument::setOutput(const QString& id, bool output) {
     undo_.push(new SetOutputsCommand(this, spec_.outputs, after,
                                      output ? tr("Mark %1 as output").arg(qs(n->layerName))
                                             : tr("Unmark output %1").arg(qs(n->layerName))));
+}
+
+Json GraphDocument::copyFragment(const QStringList& ids) const {
+    GraphSpec part;
+    Json pos = Json::object();
+    std::unordered_set<std::string> chosen;
+    for (const auto& id : ids) chosen.insert(id.toStdString());
+    for (const auto& n : spec_.nodes) {  // graph order, so producers come before consumers
+        if (!chosen.count(n.id)) continue;
+        GraphNode c = n;
+        for (auto& r : c.inbound)
+            if (r.connected() && !chosen.count(r.node)) r = {};
+        while (!c.inbound.empty() && !c.inbound.back().connected()) c.inbound.pop_back();
+        part.nodes.push_back(c);
+        QPointF p = position(qs(n.id));
+        pos[n.id] = Json::array({p.x(), p.y()});
+    }
+    return {{"format", "strata-fragment"}, {"graph", graphSpecToJson(part)}, {"positions", pos}};
+}
+
+QStringList GraphDocument::pasteFragment(const Json& fragment, QPointF offset, QString* why) {
+    GraphSpec part;
+    try {
+        if (!fragment.is_object() || fragment.value("format", "") != "strata-fragment")
+            throw ConfigError("not a Strata fragment");
+        part = graphSpecFromJson(fragment.at("graph"));
+    } catch (const std::exception& e) {
+        if (why) *why = tr("Cannot paste: %1").arg(qs(e.what()));
+        return {};
+    }
+    if (part.nodes.empty()) return {};
+    const Json pos = fragment.value("positions", Json::object());
+    // Fresh ids and names; calls of one layer inside the fragment stay calls of one (new) layer.
+    GraphSpec scratch = spec_;
+    std::map<std::string, std::string> newId, newName;
+    auto freshId = [&scratch] {
+        for (size_t k = scratch.nodes.size() + 1;; ++k) {
+            std::string id = "n" + std::to_string(k);
+            if (!scratch.find(id)) return id;
+        }
+    };
+    for (const auto& n : part.nodes) {
+        std::string id = freshId();
+        newId[n.id] = id;
+        if (!newName.count(n.layerName)) newName[n.layerName] = freshLayerName(scratch, n.layerName);
+        GraphNode placeholder;
+        placeholder.id = id;
+        placeholder.layerName = newName[n.layerName];
+        scratch.nodes.push_back(placeholder);  // reserve the id and name for the next nodes
+    }
+    QStringList ids;
+    undo_.beginMacro(tr("Paste %1 layer(s)").arg(part.nodes.size()));
+    for (const auto& n : part.nodes) {
+        GraphNode c = n;
+        c.id = newId[n.id];
+        c.layerName = newName[n.layerName];
+        for (auto& r : c.inbound)
+            if (r.connected()) r.node = newId.count(r.node) ? newId[r.node] : std::string();
+        QPointF p = offset;
+        auto it = pos.find(n.id);
+        if (it != pos.end() && it->is_array() && it->size() == 2 && (*it)[0].is_number() && (*it)[1].is_number())
+            p += QPointF((*it)[0].get<double>(), (*it)[1].get<double>());
+        undo_.push(new AddNodeCommand(this, c, p, tr("Paste %1").arg(qs(c.layerName))));
+        ids << qs(c.id);
+    }
+    undo_.endMacro();
+    return ids;
+}
+
+QStringList GraphDocument::duplicateNodes(const QStringList& ids, QPointF offset) {
+    return pasteFragment(copyFragment(ids), offset);
 }
 
 bool GraphDocument::moveOutput(int index, int delta) {

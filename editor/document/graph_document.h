@@ -71,6 +71,15 @@ public:
     /// Moves a model output (or input) one place earlier/later in the order.
     bool moveOutput(int index, int delta);
     bool moveInput(int index, int delta);
+    /// The nodes `ids` as a fragment (graph JSON + positions) for the clipboard. Wires from nodes
+    /// outside the selection are left out; wires inside it are kept.
+    Json copyFragment(const QStringList& ids) const;
+    /// Inserts a fragment with fresh ids and names, shifted by `offset` (one undo step).
+    /// Returns the new ids; throws nothing: a malformed fragment returns {} with `why` set.
+    QStringList pasteFragment(const Json& fragment, QPointF offset, QString* why = nullptr);
+    /// copyFragment + pasteFragment.
+    QStringList duplicateNodes(const QStringList& ids, QPointF offset = QPointF(40, 40));
+
     /// True if wiring `from` into `to` would close a loop.
     bool wouldCreateCycle(const QString& from, const QString& to) const;
     /// A layer name (not used yet) for `className`: "dense", "dense_1", ...

@@ -185,6 +185,10 @@ void GraphScene::selectNode(const QString& id) {
     if (NodeItem* n = nodes_.value(id)) n->setSelected(true);
 }
 
+void GraphScene::selectNodeAdd(const QString& id) {
+    if (NodeItem* n = nodes_.value(id)) n->setSelected(true);
+}
+
 void GraphScene::deleteSelection() {
     QStringList ids = selectedNodeIds();
     QList<EdgeItem*> wires;

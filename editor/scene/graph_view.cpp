@@ -1,12 +1,16 @@
 #include "editor/scene/graph_view.h"
 
+#include <QAction>
+#include <QClipboard>
 #include <QDragEnterEvent>
+#include <QGuiApplication>
 #include <QMimeData>
 #include <QScrollBar>
 #include <QWheelEvent>
 
 #include "editor/document/graph_document.h"
 #include "editor/scene/graph_scene.h"
+#include "editor/scene/node_item.h"
 #include "editor/widgets/palette_widget.h"
 
 namespace strata::editor {
@@ -18,6 +22,48 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent) : QGraphicsView(scene, 
     setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
     setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
     setSceneRect(QRectF(-5000, -5000, 10000, 10000));
+    auto bind = [this](const QString& text, QKeySequence keys, void (GraphView::*slot)()) {
+        auto* a = new QAction(text, this);
+        a->setShortcut(keys);
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);  // text fields keep their own copy/paste
+        connect(a, &QAction::triggered, this, slot);
+        addAction(a);
+    };
+    bind(tr("Copy"), QKeySequence::Copy, &GraphView::copySelection);
+    bind(tr("Paste"), QKeySequence::Paste, &GraphView::paste);
+    bind(tr("Duplicate"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D), &GraphView::duplicateSelection);
+}
+
+void GraphView::copySelection() {
+    QStringList ids = scene_->selectedNodeIds();
+    if (ids.isEmpty()) return;
+    auto* mime = new QMimeData;
+    const std::string json = scene_->document()->copyFragment(ids).dump();
+    mime->setData(kFragmentMimeType, QByteArray::fromStdString(json));
+    QGuiApplication::clipboard()->setMimeData(mime);
+}
+
+void GraphView::paste() {
+    const QMimeData* mime = QGuiApplication::clipboard()->mimeData();
+    if (!mime || !mime->hasFormat(kFragmentMimeType)) return;
+    Json fragment;
+    try {
+        fragment = Json::parse(mime->data(kFragmentMimeType).toStdString());
+    } catch (const std::exception&) {
+        emit scene_->statusMessage(tr("The clipboard does not hold layers Strata can paste"));
+        return;
+    }
+    QString why;
+    QStringList ids = scene_->document()->pasteFragment(fragment, QPointF(40, 40), &why);
+    if (!why.isEmpty()) emit scene_->statusMessage(why);
+    scene_->clearSelection();
+    for (const QString& id : ids) scene_->selectNodeAdd(id);
+}
+
+void GraphView::duplicateSelection() {
+    QStringList ids = scene_->document()->duplicateNodes(scene_->selectedNodeIds());
+    scene_->clearSelection();
+    for (const QString& id : ids) scene_->selectNodeAdd(id);
 }
 
 void GraphView::fitAll(qreal maxScale) {

@@ -6,6 +6,7 @@
 namespace strata::editor {
 
 class GraphScene;
+inline constexpr const char* kFragmentMimeType = "application/x-strata-fragment";
 
 class GraphView : public QGraphicsView {
     Q_OBJECT
@@ -17,6 +18,13 @@ public:
     void fitAll(qreal maxScale = 1.0);
     void zoomBy(qreal factor);
     qreal zoom() const { return transform().m11(); }
+
+    /// Clipboard: the selected nodes as a fragment (kFragmentMimeType, JSON), pasted with fresh
+    /// names beside the originals; duplicate is both at once. Bound to the usual shortcuts
+    /// while the canvas has focus.
+    void copySelection();
+    void paste();
+    void duplicateSelection();
 
 signals:
     /// A node was created from a drop (its id).

@@ -317,6 +317,26 @@ private slots:
         QCOMPARE(editor<QLineEdit>("layerName")->text(), QString("dense"));
     }
 
+    void copyAndPasteWithTheKeyboard() {
+        twoBranch();
+        click(d1);
+        scene->selectNodeAdd(d2);
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_C, Qt::ControlModifier);
+        int before = int(doc->spec().nodes.size());
+        QTest::keyClick(view, Qt::Key_V, Qt::ControlModifier);
+        QCOMPARE(int(doc->spec().nodes.size()), before + 2);
+        QStringList pasted = scene->selectedNodeIds();
+        QCOMPARE(pasted.size(), 2);
+        for (const QString& id : pasted) {
+            QVERIFY(id != d1 && id != d2);
+            QVERIFY(scene->nodeItem(id));
+            QVERIFY(scene->nodeItem(id)->settingsText().startsWith("Dense 128"));
+        }
+        doc->undoStack()->undo();
+        QCOMPARE(int(doc->spec().nodes.size()), before);
+    }
+
     void deleteSelectionAndUndo() {
         twoBranch();
         Json before = graphSpecToJson(doc->spec());

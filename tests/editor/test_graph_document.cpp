@@ -208,6 +208,35 @@ private slots:
         QCOMPARE(doc.position(a), QPointF(30, 5));
     }
 
+    void duplicateKeepsInnerWiresWithFreshNames() {
+        GraphDocument doc;
+        Small s = small(doc);
+        QString d2 = doc.addLayer("Dense", {0, 200});
+        doc.connectPorts(s.dense, 0, d2, 0);
+        QString again = doc.callAgain(d2);
+        doc.connectPorts(d2, 0, again, 0);
+        int steps = doc.undoStack()->count();
+        int before = int(doc.spec().nodes.size());
+        QStringList copies = doc.duplicateNodes({s.dense, d2, again}, QPointF(300, 0));
+        QCOMPARE(copies.size(), 3);
+        QCOMPARE(doc.undoStack()->count(), steps + 1);  // one step
+        const GraphNode* c0 = doc.node(copies[0]);
+        const GraphNode* c1 = doc.node(copies[1]);
+        const GraphNode* c2 = doc.node(copies[2]);
+        QVERIFY(c0->layerName != doc.node(s.dense)->layerName);
+        QVERIFY(c0->inbound.empty());  // the wire from the Input was outside the selection
+        QCOMPARE(c1->inbound.at(0).node, c0->id);  // inner wire kept, to the copy
+        QCOMPARE(c2->layerName, c1->layerName);    // the copied calls share their own new layer
+        QVERIFY(c1->layerName != doc.node(d2)->layerName);
+        QCOMPARE(doc.position(copies[0]), doc.position(s.dense) + QPointF(300, 0));
+        QCOMPARE(doc.callCount(d2), 2);
+        doc.undoStack()->undo();
+        QCOMPARE(int(doc.spec().nodes.size()), before);
+        QString why;
+        QVERIFY(doc.pasteFragment(Json{{"format", "other"}}, {}, &why).isEmpty());
+        QVERIFY(why.contains("Cannot paste"));
+    }
+
     void outputsAndInputsCanBeReordered() {
         GraphDocument doc;
         Small s = small(doc);
