@@ -185,6 +185,16 @@ void GraphScene::selectNode(const QString& id) {
     if (NodeItem* n = nodes_.value(id)) n->setSelected(true);
 }
 
+QStringList GraphScene::findNodes(const QString& text) const {
+    QStringList ids;
+    const QString t = text.trimmed();
+    if (t.isEmpty()) return ids;
+    for (const auto& n : doc_->spec().nodes)
+        if (qs(n.layerName).contains(t, Qt::CaseInsensitive) || qs(n.className).contains(t, Qt::CaseInsensitive))
+            ids << qs(n.id);
+    return ids;
+}
+
 void GraphScene::selectNodeAdd(const QString& id) {
     if (NodeItem* n = nodes_.value(id)) n->setSelected(true);
 }

@@ -40,6 +40,8 @@ public:
     QStringList selectedNodeIds() const;
     /// Selects only this node (and tells the inspector).
     void selectNode(const QString& id);
+    /// Nodes whose layer name or class contains `text` (case-insensitive), in graph order.
+    QStringList findNodes(const QString& text) const;
     /// Adds a node to the selection.
     void selectNodeAdd(const QString& id);
     /// Deletes the selected nodes and wires (one undo step each kind).

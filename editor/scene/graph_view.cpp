@@ -4,6 +4,7 @@
 #include <QClipboard>
 #include <QDragEnterEvent>
 #include <QGuiApplication>
+#include <QLineEdit>
 #include <QMimeData>
 #include <QScrollBar>
 #include <QWheelEvent>
@@ -32,6 +33,48 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent) : QGraphicsView(scene, 
     bind(tr("Copy"), QKeySequence::Copy, &GraphView::copySelection);
     bind(tr("Paste"), QKeySequence::Paste, &GraphView::paste);
     bind(tr("Duplicate"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D), &GraphView::duplicateSelection);
+    bind(tr("Find Layer"), QKeySequence::Find, &GraphView::showFind);
+
+    find_ = new QLineEdit(this);
+    find_->setObjectName("findBox");
+    find_->setPlaceholderText(tr("Find layer by name or type…"));
+    find_->setClearButtonEnabled(true);
+    find_->setFixedWidth(260);
+    find_->hide();
+    connect(find_, &QLineEdit::textChanged, this, [this](const QString& text) {
+        findIndex_ = -1;
+        scene_->clearSelection();
+        if (text.trimmed().isEmpty()) return;
+        for (const QString& id : scene_->findNodes(text)) scene_->selectNodeAdd(id);
+    });
+    connect(find_, &QLineEdit::returnPressed, this, &GraphView::findNext);
+    auto* escape = new QAction(find_);
+    escape->setShortcut(Qt::Key_Escape);
+    escape->setShortcutContext(Qt::WidgetShortcut);
+    connect(escape, &QAction::triggered, this, [this] {
+        find_->hide();
+        setFocus();
+    });
+    find_->addAction(escape);
+}
+
+void GraphView::showFind() {
+    find_->move(width() - find_->width() - 24, 8);
+    find_->show();
+    find_->raise();
+    find_->setFocus();
+    find_->selectAll();
+}
+
+void GraphView::findNext() {
+    QStringList ids = scene_->findNodes(find_->text());
+    if (ids.isEmpty()) {
+        emit scene_->statusMessage(tr("No layer matches '%1'").arg(find_->text()));
+        return;
+    }
+    findIndex_ = (findIndex_ + 1) % ids.size();
+    scene_->selectNode(ids[findIndex_]);
+    if (NodeItem* n = scene_->nodeItem(ids[findIndex_])) centerOn(n);
 }
 
 void GraphView::copySelection() {

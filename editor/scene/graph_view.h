@@ -3,6 +3,8 @@
 /// a node where they land), zooms with Ctrl+wheel, pans with the middle button, fits on request.
 #include <QGraphicsView>
 
+class QLineEdit;
+
 namespace strata::editor {
 
 class GraphScene;
@@ -25,6 +27,10 @@ public:
     void copySelection();
     void paste();
     void duplicateSelection();
+    /// Ctrl+F: a search box over the canvas; typing selects the nodes whose name or type
+    /// matches, Enter centres on the next match, Escape closes it.
+    void showFind();
+    QLineEdit* findBox() const { return find_; }
 
 signals:
     /// A node was created from a drop (its id).
@@ -41,6 +47,9 @@ protected:
 
 private:
     GraphScene* scene_;
+    void findNext();
+    QLineEdit* find_ = nullptr;
+    int findIndex_ = -1;
     bool panning_ = false;
     QPoint panStart_;
 };

@@ -337,6 +337,20 @@ private slots:
         QCOMPARE(int(doc->spec().nodes.size()), before);
     }
 
+    void findJumpsToLayers() {
+        twoBranch();
+        QCOMPARE(scene->findNodes("dense").size(), 4);
+        QCOMPARE(scene->findNodes("SOFTMAX"), QStringList{sm});
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_F, Qt::ControlModifier);
+        QVERIFY(view->findBox()->isVisible());
+        QTest::keyClicks(view->findBox(), "concat");
+        QCOMPARE(scene->selectedNodeIds(), QStringList{cat});
+        QTest::keyClick(view->findBox(), Qt::Key_Return);
+        QCOMPARE(scene->selectedNodeIds(), QStringList{cat});
+        QCOMPARE(inspector->nodeId(), cat);
+    }
+
     void deleteSelectionAndUndo() {
         twoBranch();
         Json before = graphSpecToJson(doc->spec());
