@@ -10,6 +10,7 @@
 #include <QWheelEvent>
 
 #include "editor/document/graph_document.h"
+#include "editor/document/model_nesting.h"
 #include "editor/scene/graph_scene.h"
 #include "editor/scene/node_item.h"
 #include "editor/widgets/palette_widget.h"
@@ -34,6 +35,8 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent) : QGraphicsView(scene, 
     bind(tr("Paste"), QKeySequence::Paste, &GraphView::paste);
     bind(tr("Duplicate"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D), &GraphView::duplicateSelection);
     bind(tr("Find Layer"), QKeySequence::Find, &GraphView::showFind);
+    bind(tr("Group into Model"), QKeySequence(Qt::CTRL | Qt::Key_G), &GraphView::groupSelection);
+    bind(tr("Expand Model"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G), &GraphView::expandSelection);
 
     find_ = new QLineEdit(this);
     find_->setObjectName("findBox");
@@ -56,6 +59,26 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent) : QGraphicsView(scene, 
         setFocus();
     });
     find_->addAction(escape);
+}
+
+void GraphView::groupSelection() {
+    QString why;
+    QString id = groupIntoModel(*scene_->document(), scene_->selectedNodeIds(), {}, &why);
+    if (id.isEmpty()) emit scene_->statusMessage(why);
+    else scene_->selectNode(id);
+}
+
+void GraphView::expandSelection() {
+    QStringList sel = scene_->selectedNodeIds();
+    if (sel.size() != 1) {
+        emit scene_->statusMessage(tr("Select one nested model to expand"));
+        return;
+    }
+    QString why;
+    QStringList ids = expandModel(*scene_->document(), sel[0], &why);
+    if (ids.isEmpty()) emit scene_->statusMessage(why);
+    scene_->clearSelection();
+    for (const QString& id : ids) scene_->selectNodeAdd(id);
 }
 
 void GraphView::showFind() {

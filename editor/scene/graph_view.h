@@ -30,6 +30,9 @@ public:
     /// Ctrl+F: a search box over the canvas; typing selects the nodes whose name or type
     /// matches, Enter centres on the next match, Escape closes it.
     void showFind();
+    /// Ctrl+G groups the selection into a nested model; Ctrl+Shift+G expands the selected one.
+    void groupSelection();
+    void expandSelection();
     QLineEdit* findBox() const { return find_; }
 
 signals:

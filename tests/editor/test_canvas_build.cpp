@@ -351,6 +351,27 @@ private slots:
         QCOMPARE(inspector->nodeId(), cat);
     }
 
+    void groupAndExpandWithTheKeyboard() {
+        twoBranch();
+        click(d1);
+        scene->selectNodeAdd(d2);
+        scene->selectNodeAdd(cat);
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_G, Qt::ControlModifier);
+        QCOMPARE(int(doc->spec().nodes.size()), 5);
+        QStringList sel = scene->selectedNodeIds();
+        QCOMPARE(sel.size(), 1);
+        QCOMPARE(scene->nodeItem(sel[0])->settingsText().left(10), QString("Functional"));
+        QCOMPARE(shapeOn(sel[0]), QString("→ (None, 256)"));
+        summary->refreshNow();
+        QCOMPARE(summary->totalParams(), int64_t(218058));
+        QTest::keyClick(view, Qt::Key_G, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(int(doc->spec().nodes.size()), 7);
+        QVERIFY(doc->check().ok());
+        summary->refreshNow();
+        QCOMPARE(summary->totalParams(), int64_t(218058));
+    }
+
     void deleteSelectionAndUndo() {
         twoBranch();
         Json before = graphSpecToJson(doc->spec());

@@ -6,6 +6,7 @@
 
 #include "editor/document/graph_commands.h"
 #include "editor/document/graph_document.h"
+#include "editor/document/model_nesting.h"
 
 using namespace strata;
 using namespace strata::editor;
@@ -235,6 +236,63 @@ private slots:
         QString why;
         QVERIFY(doc.pasteFragment(Json{{"format", "other"}}, {}, &why).isEmpty());
         QVERIFY(why.contains("Cannot paste"));
+    }
+
+    void groupIntoModelAndExpandAgain() {
+        GraphSpec spec;
+        auto node = [](std::string id, std::string cls, Json cfg, std::vector<TensorRef> in) {
+            return GraphNode{id, cls, id, cfg, in};
+        };
+        spec.nodes = {node("in", "InputLayer", {{"shape", {784}}}, {}),
+                      node("d1", "Dense", {{"units", 128}, {"activation", "relu"}}, {{"in", 0}}),
+                      node("d2", "Dense", {{"units", 128}, {"activation", "tanh"}}, {{"in", 0}}),
+                      node("cat", "Concatenate", Json::object(), {{"d1", 0}, {"d2", 0}}),
+                      node("d3", "Dense", {{"units", 64}, {"activation", "relu"}}, {{"cat", 0}}),
+                      node("d4", "Dense", {{"units", 10}}, {{"d3", 0}}),
+                      node("sm", "Softmax", Json::object(), {{"d4", 0}})};
+        spec.outputs = {{"sm", 0}};
+        GraphDocument doc;
+        QHash<QString, QPointF> pos;
+        for (const auto& n : spec.nodes) pos[qs(n.id)] = QPointF(0, 100 * pos.size());
+        doc.reset(spec, pos);
+        QVERIFY(doc.check().ok());
+        const Json original = graphSpecToJson(doc.spec());
+
+        QString why;
+        QString g = groupIntoModel(doc, {"d1", "d2", "cat"}, "branches", &why);
+        QVERIFY2(!g.isEmpty(), qPrintable(why));
+        QCOMPARE(int(doc.spec().nodes.size()), 5);
+        QCOMPARE(doc.node(g)->className, std::string("Functional"));
+        QCOMPARE(doc.node(g)->inbound.at(0).node, std::string("in"));
+        QCOMPARE(doc.node("d3")->inbound.at(0).node, g.toStdString());
+        QVERIFY2(doc.check().ok(), qPrintable(problemText(doc)));
+        QCOMPARE(doc.check().node(g.toStdString())->outputShapes.at(0).toString(), std::string("(None, 256)"));
+        ModelPtr m = buildModel(doc.spec());
+        QCOMPARE(m->countParams(), int64_t(218058));
+        QCOMPARE(m->getLayer("branches")->className(), std::string("Functional"));
+        // One undo step back to the flat graph.
+        doc.undoStack()->undo();
+        QCOMPARE(graphSpecToJson(doc.spec()), original);
+        doc.undoStack()->redo();
+        QVERIFY(doc.check().ok());
+
+        QStringList inlined = expandModel(doc, g, &why);
+        QVERIFY2(!inlined.isEmpty(), qPrintable(why));
+        QCOMPARE(inlined.size(), 3);
+        QVERIFY(!doc.node(g));
+        QVERIFY2(doc.check().ok(), qPrintable(problemText(doc)));
+        QCOMPARE(buildModel(doc.spec())->countParams(), int64_t(218058));
+        QCOMPARE(int(doc.spec().nodes.size()), 7);
+        doc.undoStack()->undo();
+        QVERIFY(doc.node(g));
+
+        // Refusals say why.
+        QVERIFY(groupIntoModel(doc, {"in"}, {}, &why).isEmpty());
+        QVERIFY(why.contains("Inputs"));
+        QVERIFY(expandModel(doc, "d3", &why).isEmpty());
+        QVERIFY(why.contains("not a nested model"));
+        QVERIFY(groupIntoModel(doc, {"sm"}, {}, &why).isEmpty() == false);  // the output moves into the group
+        QVERIFY(doc.check().ok());
     }
 
     void outputsAndInputsCanBeReordered() {
