@@ -31,14 +31,23 @@ build() {
 }
 
 main_job() {
-    # Until the Studio exists, the main job prints the summaries of the reference models.
-    local models=(examples/models/*.json)
-    if [ -e "${models[0]}" ]; then
-        build/app/strata summary "${models[@]}"
-    else
-        echo "strata.sh: no example models found under examples/models" >&2
-        return 1
+    # With a display: the Studio on the Fashion-MNIST MLP, ready to train. Without one: the same
+    # model trained from the command line, writing its diagram, curves, weights and model to out/.
+    local example=examples/models/09_fashion_mnist_mlp.json
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x build/app/strata-studio ]; then
+        exec build/app/strata-studio "$example"
     fi
+    local out=out/first-run
+    mkdir -p "$out"
+    echo "strata.sh: no display; training $example on Fashion-MNIST from the command line (outputs in $out/)"
+    build/app/strata summary "$example"
+    build/app/strata plot "$example" -o "$out/fashion_mnist_mlp.png" --show-shapes
+    build/app/strata train "$example" --data fashion_mnist --loss sparse_categorical_crossentropy \
+        --metrics accuracy --optimizer adam --epochs 3 --batch-size 128 --validation-split 0.1 --seed 0 \
+        --csv-log "$out/history.csv" --plot-dir "$out" --save "$out/fashion_mnist_mlp.keras"
+    build/app/strata evaluate "$out/fashion_mnist_mlp.keras" --data fashion_mnist
+    build/app/strata convert "$out/fashion_mnist_mlp.keras" "$out/fashion_mnist_mlp.weights.h5"
+    echo "strata.sh: wrote $(cd "$out" && echo *)"
 }
 
 install_missing

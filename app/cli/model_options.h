@@ -35,6 +35,11 @@ struct CompileArgs {
     /// Keras compile_config or null); the optimizer defaults to Adam; without a loss from either
     /// source this throws ValueError asking for --loss. Names are checked here, before any data is read.
     CompileOptions resolve(const Json& stored, const std::string& modelPath) const;
+    /// True if any of --optimizer, --lr, --loss, --metrics was given.
+    bool anyGiven() const {
+        return !optimizer.empty() || !loss.empty() || (lrOption && lrOption->count() > 0) ||
+               (metricsOption && metricsOption->count() > 0);
+    }
 };
 
 /// The compile settings stored with a model file as a Keras 3 compile_config: a .keras archive's

@@ -91,7 +91,10 @@ public:
         Dataset data = loadDataset(data_, Split::Train, maxSamples_);
         fitToModel(*model, data, /*needTargets=*/true);
         if (!rescale_.empty()) rescaleInputs(*model, data, parseRescale(rescale_));
-        model->compile(co);
+        // A model loaded from a .keras file comes compiled with its optimizer state restored; unless a
+        // flag changes the settings, training continues from that state (same curve as if it had not
+        // stopped), as Keras's load_model + fit does.
+        if (!model->compiled() || compile_.anyGiven()) model->compile(co);
 
         FitOptions fo;
         fo.batchSize = batchSize_;

@@ -13,12 +13,56 @@
 #include "engine/io/load_common.h"
 #include "engine/io/weights_io.h"
 #include "engine/io/zip_archive.h"
+#include "engine/training/trainer.h"
 
 namespace strata {
 
 namespace {
 constexpr uint64_t kMaxJsonBytes = uint64_t(256) << 20;
 constexpr uint64_t kMaxWeightsBytes = uint64_t(16) << 30;
+
+// Keras's saving_lib keeps a compiled model's optimizer in model.weights.h5 as optimizer/vars/0..n
+// (optimizer.variables in order: iterations, learning_rate, then the slots), so that training
+// resumed from the file continues where it stopped. We write the slot order of the Keras version we
+// declare (3.10: each variable's slots together) and read either order.
+void saveOptimizerState(const Model& model, h5::Group& root) {
+    if (!model.compiled()) return;
+    // trainer() is non-const only because the training API mutates; reading the state does not.
+    Optimizer& opt = const_cast<Model&>(model).trainer().optimizer();
+    if (!opt.built()) return;
+    h5::Group vars = root.createGroup("optimizer/vars");
+    auto variables = opt.variables(Optimizer::SlotOrder::ByVariable);
+    for (size_t i = 0; i < variables.size(); ++i) vars.writeTensor(std::to_string(i), *variables[i].value);
+}
+
+// The inverse: compiles the model from the archive's compile_config (as keras.models.load_model
+// does) and, when the file holds optimizer variables, builds the optimizer and restores them.
+void restoreCompileState(Model& model, const Json& config, const h5::Group& root, const std::string& path) {
+    if (!config.contains("compile_config") || !config["compile_config"].is_object()) return;
+    try {
+        model.compile(compileOptionsFromConfig(config["compile_config"]));
+    } catch (const Error&) {
+        // Keras only warns here too: the model is usable for inference without its compile settings.
+        return;
+    }
+    if (!root.hasGroup("optimizer/vars")) return;
+    h5::Group g = root.group("optimizer/vars");
+    std::vector<Tensor> values;
+    for (size_t i = 0; g.hasDataset(std::to_string(i)); ++i) values.push_back(g.readTensor(std::to_string(i)));
+    if (values.empty()) return;
+    Trainer& t = model.trainer();
+    t.optimizer().build(t.tape().trainableWeights());
+    try {
+        t.optimizer().setWeights(values, Optimizer::SlotOrder::ByVariable);
+    } catch (const Error& byVariable) {
+        try {
+            t.optimizer().setWeights(values, Optimizer::SlotOrder::ByKind);  // Keras 3.11+
+        } catch (const Error&) {
+            throw IoError("'" + path + "': optimizer/vars in model.weights.h5 do not fit the model's optimizer: " +
+                          byVariable.what());
+        }
+    }
+}
 }  // namespace
 
 ModelPtr loadKerasArchive(const std::string& path, const LoadOptions& options) {
@@ -65,6 +109,7 @@ ModelPtr loadKerasArchive(const std::string& path, const LoadOptions& options) {
     if (isLegacyWeightsGroup(root)) loadLegacyWeights(*model, root, wo);
     else loadKeras3Weights(*model, root, wo);
     if (kerasMajorVersion(version) == 2) applyKeras2Semantics(*model);
+    if (options.configPath.empty()) restoreCompileState(*model, config, root, path);
     return model;
 }
 
@@ -75,6 +120,7 @@ void saveKerasArchive(const Model& model, const std::string& path) {
         writeHdf5Atomic(tmpWeights, [&](h5::File& f) {
             h5::Group root = f.root();
             saveKeras3Weights(model, root);
+            saveOptimizerState(model, root);
         });
         weights = readTextFile(tmpWeights);
     } catch (...) {

@@ -177,24 +177,30 @@ void Optimizer::apply(const std::vector<Variable*>& vars) {
     apply(gradScratch_, vars);
 }
 
-std::vector<OptimizerVariable> Optimizer::variables() {
+std::vector<OptimizerVariable> Optimizer::variables(SlotOrder order) {
     std::vector<OptimizerVariable> out;
     out.push_back({name_ + "/iteration", &iteration_});
     if (!schedule_) out.push_back({name_ + "/learning_rate", &lr_});
-    for (auto& g : slots_)
-        for (size_t i = 0; i < g->tensors.size(); ++i) out.push_back({g->paths[i], &g->tensors[i]});
+    if (order == SlotOrder::ByKind) {
+        for (auto& g : slots_)
+            for (size_t i = 0; i < g->tensors.size(); ++i) out.push_back({g->paths[i], &g->tensors[i]});
+    } else {
+        for (size_t i = 0; i < vars_.size(); ++i)
+            for (auto& g : slots_)
+                if (i < g->tensors.size()) out.push_back({g->paths[i], &g->tensors[i]});
+    }
     for (auto& [p, t] : scalars_) out.push_back({p, t.get()});
     return out;
 }
 
-std::vector<Tensor> Optimizer::getWeights() {
+std::vector<Tensor> Optimizer::getWeights(SlotOrder order) {
     std::vector<Tensor> out;
-    for (auto& v : variables()) out.push_back(*v.value);
+    for (auto& v : variables(order)) out.push_back(*v.value);
     return out;
 }
 
-void Optimizer::setWeights(const std::vector<Tensor>& weights) {
-    auto vars = variables();
+void Optimizer::setWeights(const std::vector<Tensor>& weights, SlotOrder order) {
+    auto vars = variables(order);
     if (weights.size() != vars.size())
         throw ValueError("Optimizer '" + name_ + "' has " + std::to_string(vars.size()) + " variables" +
                          (built_ ? "" : " (it is not built yet)") + ", got " + std::to_string(weights.size()) +

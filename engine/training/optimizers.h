@@ -86,11 +86,15 @@ public:
     /// Variables whose name contains one of these strings get no weight decay (before build()).
     void excludeFromWeightDecay(std::vector<std::string> varNames);
 
+    /// How the slots are ordered in variables(): Keras 3.11+ groups them by kind (every momentum,
+    /// then every velocity); Keras 3.10 and earlier, whose files we read and whose version we write,
+    /// keep each trainable variable's slots together (m0, v0, m1, v1, ...).
+    enum class SlotOrder { ByKind, ByVariable };
     /// State tensors in Keras's order (iteration, learning_rate unless a schedule, slots).
-    std::vector<OptimizerVariable> variables();
-    std::vector<Tensor> getWeights();
+    std::vector<OptimizerVariable> variables(SlotOrder order = SlotOrder::ByKind);
+    std::vector<Tensor> getWeights(SlotOrder order = SlotOrder::ByKind);
     /// Restores state saved by getWeights() (same count and shapes; throws ValueError otherwise).
-    void setWeights(const std::vector<Tensor>& weights);
+    void setWeights(const std::vector<Tensor>& weights, SlotOrder order = SlotOrder::ByKind);
 
     /// Keras get_config().
     virtual Json getConfig() const;
