@@ -4,6 +4,8 @@
 #include <QClipboard>
 #include <QDragEnterEvent>
 #include <QGuiApplication>
+#include <QCompleter>
+#include <QKeyEvent>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QScrollBar>
@@ -14,6 +16,7 @@
 #include "editor/scene/graph_scene.h"
 #include "editor/scene/node_item.h"
 #include "editor/widgets/palette_widget.h"
+#include "engine/layers/layer_registry.h"
 
 namespace strata::editor {
 
@@ -59,6 +62,67 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent) : QGraphicsView(scene, 
         setFocus();
     });
     find_->addAction(escape);
+
+    quick_ = new QLineEdit(this);
+    quick_->setObjectName("quickInsert");
+    quick_->setPlaceholderText(tr("Layer type…"));
+    quick_->setFixedWidth(220);
+    quick_->hide();
+    QStringList classes;
+    for (const LayerSpec* s : LayerRegistry::instance().all()) classes << qs(s->className);
+    auto* completer = new QCompleter(classes, quick_);
+    completer->setCaseSensitivity(Qt::CaseInsensitive);
+    completer->setFilterMode(Qt::MatchContains);
+    quick_->setCompleter(completer);
+    connect(quick_, &QLineEdit::returnPressed, this, [this] {
+        QString text = quick_->text().trimmed();
+        // Accept any spelling of a class name ("dense" for Dense) and the palette's "Input".
+        QString cls;
+        for (const LayerSpec* s : LayerRegistry::instance().all())
+            if (qs(s->className).compare(text, Qt::CaseInsensitive) == 0) cls = qs(s->className);
+        if (text.compare("Input", Qt::CaseInsensitive) == 0) cls = "InputLayer";
+        quick_->hide();
+        setFocus();
+        if (cls.isEmpty()) {
+            emit scene_->statusMessage(tr("No layer class '%1'").arg(text));
+            return;
+        }
+        QString id = scene_->document()->addLayer(cls, quickAt_);
+        if (!id.isEmpty()) scene_->selectNode(id);
+    });
+    auto* quickEscape = new QAction(quick_);
+    quickEscape->setShortcut(Qt::Key_Escape);
+    quickEscape->setShortcutContext(Qt::WidgetShortcut);
+    connect(quickEscape, &QAction::triggered, this, [this] {
+        quick_->hide();
+        setFocus();
+    });
+    quick_->addAction(quickEscape);
+}
+
+void GraphView::showQuickInsert(QPoint viewPos) {
+    quickAt_ = mapToScene(viewPos);
+    quick_->clear();
+    quick_->move(viewPos);
+    quick_->show();
+    quick_->raise();
+    quick_->setFocus();
+}
+
+bool GraphView::focusNextPrevChild(bool next) {
+    if (hasFocus()) return false;  // let keyPressEvent see the Tab
+    return QGraphicsView::focusNextPrevChild(next);
+}
+
+void GraphView::keyPressEvent(QKeyEvent* event) {
+    if (event->key() == Qt::Key_Tab && event->modifiers() == Qt::NoModifier) {
+        QPoint at = mapFromGlobal(QCursor::pos());
+        if (!viewport()->rect().contains(at)) at = viewport()->rect().center();
+        showQuickInsert(at);
+        event->accept();
+        return;
+    }
+    QGraphicsView::keyPressEvent(event);
 }
 
 void GraphView::groupSelection() {

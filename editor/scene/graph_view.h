@@ -30,6 +30,9 @@ public:
     /// Ctrl+F: a search box over the canvas; typing selects the nodes whose name or type
     /// matches, Enter centres on the next match, Escape closes it.
     void showFind();
+    /// Quick insert (Tab on the canvas): type a layer class, Enter adds it at the cursor.
+    void showQuickInsert(QPoint viewPos);
+    QLineEdit* quickInsertBox() const { return quick_; }
     /// Ctrl+G groups the selection into a nested model; Ctrl+Shift+G expands the selected one.
     void groupSelection();
     void expandSelection();
@@ -44,6 +47,10 @@ protected:
     void dragMoveEvent(QDragMoveEvent* event) override;
     void dropEvent(QDropEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    /// Tab opens quick insert (as in other node editors) instead of moving the focus;
+    /// Ctrl+Tab still leaves the canvas.
+    bool focusNextPrevChild(bool next) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
@@ -52,6 +59,8 @@ private:
     GraphScene* scene_;
     void findNext();
     QLineEdit* find_ = nullptr;
+    QLineEdit* quick_ = nullptr;
+    QPointF quickAt_;
     int findIndex_ = -1;
     bool panning_ = false;
     QPoint panStart_;

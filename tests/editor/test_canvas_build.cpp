@@ -372,6 +372,23 @@ private slots:
         QCOMPARE(summary->totalParams(), int64_t(218058));
     }
 
+    void quickInsertAddsAtTheCursor() {
+        QPoint at(200, 150);
+        view->showQuickInsert(at);
+        QVERIFY(view->quickInsertBox()->isVisible());
+        QTest::keyClicks(view->quickInsertBox(), "conv2d");
+        QTest::keyClick(view->quickInsertBox(), Qt::Key_Return);
+        QCOMPARE(int(doc->spec().nodes.size()), 1);
+        const GraphNode& n = doc->spec().nodes[0];
+        QCOMPARE(n.className, std::string("Conv2D"));
+        QCOMPARE(doc->position(qs(n.id)), view->mapToScene(at));
+        QVERIFY(!view->quickInsertBox()->isVisible());
+        // Tab on the canvas opens it too.
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_Tab);
+        QVERIFY(view->quickInsertBox()->isVisible());
+    }
+
     void deleteSelectionAndUndo() {
         twoBranch();
         Json before = graphSpecToJson(doc->spec());
