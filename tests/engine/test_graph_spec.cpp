@@ -6,7 +6,6 @@
 #include <QtTest/QtTest>
 
 #include <algorithm>
-#include <chrono>
 
 #include "engine/core/errors.h"
 #include "engine/graph/graph_spec.h"
@@ -244,34 +243,24 @@ private slots:
         QVERIFY(v.check(s).ok());
     }
 
-    void thousandNodesRecheckUnder5ms() {
+    // After an edit only the edited node and what its new shape reaches go to the engine; the rest
+    // of a 1,000-node graph comes from the cache. (The time this takes is measured by
+    // bench/graph_check_bench.cpp, against the 5 ms target, not asserted here.)
+    void thousandNodesRecheckOnlyWhatTheEditReaches() {
         GraphSpec s = chain(1000);
         GraphValidator v;
         QVERIFY(v.check(s).ok());
-        // An edit near the end: the cache answers for everything upstream. The median of several
-        // edits is compared, so one preempted run on a busy machine does not decide.
-        using Clock = std::chrono::steady_clock;
-        auto timeEdit = [&](const std::string& id, const char* key, Json a, Json b) {
-            std::vector<double> times;
-            for (int i = 0; i < 21; ++i) {
-                s.find(id)->config[key] = (i % 2) ? a : b;
-                auto t0 = Clock::now();
-                GraphCheck c = v.check(s);
-                times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-                if (!c.ok()) return -1.0;
-            }
-            std::sort(times.begin(), times.end());
-            return times[times.size() / 2];
-        };
-        double nearEnd = timeEdit("d990", "units", 8, 16);
-        qInfo("1,000-node re-check after an edit near the end: median %.2f ms", nearEnd);
-        QVERIFY(nearEnd >= 0);
-        QVERIFY2(nearEnd < 5.0, QByteArray::number(nearEnd).constData());
-        // An edit at the very top that changes no shape: also only that node goes to the engine.
-        double atTop = timeEdit("d0", "activation", "relu", "tanh");
-        qInfo("1,000-node re-check after an edit at the top: median %.2f ms", atTop);
-        QVERIFY(atTop >= 0);
-        QVERIFY2(atTop < 5.0, QByteArray::number(atTop).constData());
+        QCOMPARE(v.lastEngineCalls(), 2002);  // each node: create the layer, then its shapes
+        // Near the end, a new width: d990 is re-created and re-shaped, d991 sees a new input shape,
+        // and the shapes after it are the same again.
+        s.find("d990")->config["units"] = 16;
+        GraphCheck c = v.check(s);
+        QVERIFY(c.ok());
+        QCOMPARE(v.lastEngineCalls(), 3);
+        QCOMPARE(c.node("d999")->outputShapes.at(0), (Shape{kNone, 8}));
+        // At the very top, a change that keeps every shape: only that node.
+        s.find("d0")->config["activation"] = "tanh";
+        QVERIFY(v.check(s).ok());
         QCOMPARE(v.lastEngineCalls(), 2);
     }
 };
