@@ -146,6 +146,11 @@ void MainWindow::buildMenus() {
     edit->addAction(tr("Toggle Model &Output"), QKeySequence(Qt::CTRL | Qt::Key_M), this, [this] {
         for (const QString& id : scene_->selectedNodeIds()) doc_->setOutput(id, !doc_->isOutput(id));
     });
+    edit->addSeparator();
+    // The canvas's own actions (copy, paste, duplicate, find, group, expand): their shortcuts work
+    // while the canvas has focus, so text fields keep their Ctrl+C/Ctrl+V; listed here to be found.
+    for (QAction* a : view_->actions())
+        if (a != del) edit->addAction(a);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     viewMenu_->addAction(tr("&Fit to Window"), QKeySequence(Qt::CTRL | Qt::Key_0), this, &MainWindow::fitView);
