@@ -57,6 +57,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         view_->setInteractive(!active);
         statusBar()->showMessage(active ? tr("Training: the graph is read-only until training stops.") : QString());
     });
+    connect(scene_, &editor::GraphScene::currentNodeChanged, trainer_, [this](const QString& id) {
+        if (const auto* n = doc_->node(id)) trainer_->showLayer(QString::fromStdString(n->layerName));
+    });
     resize(1500, 950);
     newDocument();
 }

@@ -23,6 +23,8 @@
 #include "app/studio/training/training_workbench.h"
 #include "engine/graph/model_config.h"
 #include "engine/io/weights_io.h"
+#include "plotting/histogram_widget.h"
+#include "plotting/layer_norms_table.h"
 #include "plotting/training_charts_widget.h"
 
 using namespace strata;
@@ -62,7 +64,7 @@ private slots:
         auto bench = makeBench(window, 1, 100);
         QStringList docks;
         for (auto* d : window.findChildren<QDockWidget*>()) docks << d->objectName();
-        for (const char* n : {"TrainingDock", "DataDock", "TrainingRunDock", "EvaluationDock", "RunsDock"})
+        for (const char* n : {"TrainingDock", "DataDock", "TrainingRunDock", "EvaluationDock", "LayerHealthDock", "RunsDock"})
             QVERIFY2(docks.contains(n), n);
         QVERIFY(bench->menu());
         QStringList actions;
@@ -131,6 +133,12 @@ private slots:
         QVERIFY(std::all_of(cells.begin(), cells.end(), [](const SampleGrid::Cell& c) { return c.mistake; }));
         QCOMPARE(bench->runs()->rowCount(), 1);
         QVERIFY(bench->hasTrainedWeights());
+        // Layer health: one norms row per layer with weights, histograms per layer, activations probed.
+        QVERIFY(bench->normsTable()->normsModel()->rowCount() >= 2);
+        QVERIFY(bench->histograms()->layers().contains("dense_1"));
+        bench->showLayer("dense_1");
+        QCOMPARE(bench->histograms()->layer(), QString("dense_1"));
+        QVERIFY(!bench->histograms()->diagnostics().empty());
 
         // Export the trained weights; a fresh model loads them and predicts the same.
         QTemporaryDir dir;

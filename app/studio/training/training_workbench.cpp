@@ -11,6 +11,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSplitter>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -22,6 +23,8 @@
 #include "engine/core/errors.h"
 #include "engine/graph/model_config.h"
 #include "engine/io/model_io.h"
+#include "plotting/histogram_widget.h"
+#include "plotting/layer_norms_table.h"
 #include "plotting/training_charts_widget.h"
 
 namespace strata::studio {
@@ -34,7 +37,22 @@ TrainingWorkbench::TrainingWorkbench(ModelSource source, QObject* parent)
       dataDock_(new DataDock),
       panel_(new TrainingPanel(session_)),
       evaluation_(new EvaluationView),
-      runs_(new TrainingRunsModel(this)) {
+      runs_(new TrainingRunsModel(this)),
+      health_(new QSplitter(Qt::Horizontal)),
+      norms_(new plotting::LayerNormsTable),
+      histograms_(new plotting::HistogramWidget) {
+    auto* split = static_cast<QSplitter*>(health_);
+    split->addWidget(norms_);
+    split->addWidget(histograms_);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    // Each run's feed also drives the layer health table and the histograms.
+    connect(session_, &TrainingSession::runStarting, this, [this](plotting::TrainingFeed* feed, const QString&) {
+        if (!probe_.empty()) feed->setActivationProbe(probe_);
+        norms_->connectFeed(feed);
+        histograms_->clear();
+        histograms_->connectFeed(feed);
+    });
     panel_->setJobProvider([this](QString* error) { return makeJob(error); });
     connect(session_, &TrainingSession::finished, this, &TrainingWorkbench::onFinished);
     connect(session_, &TrainingSession::stateChanged, this, [this](TrainingSession::State s) {
@@ -49,7 +67,7 @@ TrainingWorkbench::TrainingWorkbench(ModelSource source, QObject* parent)
 
 TrainingWorkbench::~TrainingWorkbench() {
     // Widgets not installed in a window are ours to delete.
-    for (QWidget* w : std::initializer_list<QWidget*>{trainingDock_, dataDock_, panel_, evaluation_})
+    for (QWidget* w : std::initializer_list<QWidget*>{trainingDock_, dataDock_, panel_, evaluation_, health_})
         if (!w->parent()) delete w;
 }
 
@@ -78,8 +96,10 @@ void TrainingWorkbench::install(QMainWindow* window) {
     auto* exportRuns = new QPushButton(tr("Export all histories (CSV)…"));
     rl->addWidget(exportRuns);
     QDockWidget* runsDock = dock(runsBox, tr("Runs"), "RunsDock", Qt::BottomDockWidgetArea);
+    QDockWidget* healthDock = dock(health_, tr("Layer Health"), "LayerHealthDock", Qt::BottomDockWidgetArea);
     window->tabifyDockWidget(panelDock_, eval);
-    window->tabifyDockWidget(eval, runsDock);
+    window->tabifyDockWidget(eval, healthDock);
+    window->tabifyDockWidget(healthDock, runsDock);
     panelDock_->raise();
     connect(exportRuns, &QPushButton::clicked, this, [this, window] { chooseAndExport(window, true); });
 
@@ -97,7 +117,7 @@ void TrainingWorkbench::install(QMainWindow* window) {
     QAction* exportW = menu_->addAction(tr("Export Trained &Model / Weights…"), this, [this, window] { chooseAndExport(window, false); });
     menu_->addAction(tr("Export Training &Histories (CSV)…"), this, [this, window] { chooseAndExport(window, true); });
     menu_->addSeparator();
-    for (QDockWidget* d : {train, data, panelDock_, eval, runsDock}) menu_->addAction(d->toggleViewAction());
+    for (QDockWidget* d : {train, data, panelDock_, eval, healthDock, runsDock}) menu_->addAction(d->toggleViewAction());
     const auto update = [=, this] {
         const auto s = session_->state();
         start->setEnabled(s == TrainingSession::State::Idle);
@@ -164,6 +184,12 @@ std::optional<TrainingJob> TrainingWorkbench::makeJob(QString* error) {
     // Continue from the trained weights while the architecture is the one they were trained for.
     if (!trained_.empty() && trained_.configJson == current.configJson) job.model = trained_;
     else job.model = current;
+    // A few training samples per input for the activation histograms and the dead-unit check.
+    probe_.clear();
+    for (const auto& name : model->inputNames()) {
+        const Tensor& x = job.data.x.at(name);
+        probe_.push_back(x.slice0(0, std::min<int64_t>(64, x.dim(0))));
+    }
     runSettings_ = settings;
     runData_ = dataDock_->dataset() ? dataDock_->dataset()->name : std::string();
     return job;
@@ -190,6 +216,10 @@ void TrainingWorkbench::documentReset(const QString& openedFile) {
     } catch (const std::exception&) {
         // A draft project or a file without weights: train from fresh weights.
     }
+}
+
+void TrainingWorkbench::showLayer(const QString& layerName) {
+    if (histograms_->layers().contains(layerName)) histograms_->setLayer(layerName);
 }
 
 void TrainingWorkbench::adoptWeights(const ModelSnapshot& model) { trained_ = model; }

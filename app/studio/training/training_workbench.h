@@ -22,6 +22,11 @@ class QMainWindow;
 class QMenu;
 class QTableView;
 
+namespace strata::plotting {
+class HistogramWidget;
+class LayerNormsTable;
+}  // namespace strata::plotting
+
 namespace strata::studio {
 
 class DataDock;
@@ -59,6 +64,10 @@ public:
     /// Writes every run's history to one CSV.
     bool exportHistories(const QString& path, QString* error);
 
+    /// Shows `layerName`'s weight/gradient histograms in the Layer Health dock (a node clicked on
+    /// the canvas). Unknown names are ignored.
+    void showLayer(const QString& layerName);
+
     /// Settings, data source and runs, for the project file.
     Json projectState() const;
     void loadProjectState(const Json& state);
@@ -70,6 +79,8 @@ public:
     EvaluationView* evaluationView() const { return evaluation_; }
     TrainingRunsModel* runs() const { return runs_; }
     QMenu* menu() const { return menu_; }
+    plotting::LayerNormsTable* normsTable() const { return norms_; }
+    plotting::HistogramWidget* histograms() const { return histograms_; }
     QDockWidget* panelDock() const { return panelDock_; }
 
 signals:
@@ -91,6 +102,10 @@ private:
     EvaluationView* evaluation_;
     TrainingRunsModel* runs_;
     QTableView* runsView_ = nullptr;
+    QWidget* health_;
+    plotting::LayerNormsTable* norms_;
+    plotting::HistogramWidget* histograms_;
+    std::vector<Tensor> probe_;  // inputs the feed runs at each epoch end (activation histograms)
     QMenu* menu_ = nullptr;
     QDockWidget* panelDock_ = nullptr;
     ModelSnapshot trained_;
