@@ -212,6 +212,7 @@ bool MainWindow::saveTo(const QString& path) {
         return false;
     }
     if (!warning.isEmpty()) report_(tr("Saved as a draft"), warning);
+    if (QString why; !trainer_->saveToProject(target, &why)) report_(tr("Training state not saved"), why);
     path_ = target;
     doc_->undoStack()->setClean();
     addRecentFile(target);

@@ -20,6 +20,7 @@
 #include "app/studio/training/evaluation_view.h"
 #include "app/studio/training/training_dock.h"
 #include "app/studio/training/training_panel.h"
+#include "app/studio/training/training_project.h"
 #include "engine/core/errors.h"
 #include "engine/graph/model_config.h"
 #include "engine/io/model_io.h"
@@ -204,9 +205,19 @@ void TrainingWorkbench::onFinished(const TrainingOutcome& o) {
 }
 
 void TrainingWorkbench::documentReset(const QString& openedFile) {
+    // A new document is a new project: its runs, results and weights start empty.
     trained_ = {};
+    runs_->clear();
+    panel_->charts()->clearRuns();
+    evaluation_->clear();
     refreshModelNames();
     if (openedFile.isEmpty()) return;
+    try {
+        if (auto state = loadTrainingFromProject(openedFile)) loadProjectState(*state);
+    } catch (const std::exception& e) {
+        panel_->messageLabel()->setText(tr("The project's training settings could not be read: %1").arg(QString::fromUtf8(e.what())));
+        panel_->messageLabel()->show();
+    }
     const QString suffix = QFileInfo(openedFile).suffix().toLower();
     if (suffix != "keras" && suffix != "h5" && suffix != "hdf5") return;  // JSON configs carry no weights
     try {
@@ -242,6 +253,16 @@ bool TrainingWorkbench::exportHistories(const QString& path, QString* error) {
         return true;
     } catch (const std::exception& e) {
         if (error) *error = tr("Could not write %1: %2").arg(path, QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+bool TrainingWorkbench::saveToProject(const QString& path, QString* error) {
+    try {
+        saveTrainingToProject(path, projectState(), hasTrainedWeights() ? &trained_ : nullptr);
+        return true;
+    } catch (const std::exception& e) {
+        if (error) *error = tr("The training state was not saved in %1: %2").arg(path, QString::fromUtf8(e.what()));
         return false;
     }
 }

@@ -68,6 +68,10 @@ public:
     /// the canvas). Unknown names are ignored.
     void showLayer(const QString& layerName);
 
+    /// Stores the trainer's state (and the trained weights) in the project archive just saved at
+    /// `path`. False with `error` if the archive could not be rewritten (the project is intact).
+    bool saveToProject(const QString& path, QString* error);
+
     /// Settings, data source and runs, for the project file.
     Json projectState() const;
     void loadProjectState(const Json& state);
