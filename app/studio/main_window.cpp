@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -12,11 +13,14 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
+#include <QStandardPaths>
 #include <QUndoStack>
+#include <signal.h>
 
 #include "app/studio/project_file.h"
 #include "app/studio/studio_layout.h"
 #include "app/studio/training/training_workbench.h"
+#include "editor/document/autosave.h"
 #include "editor/document/graph_document.h"
 #include "editor/scene/graph_view.h"
 #include "editor/scene/node_item.h"
@@ -60,11 +64,55 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(scene_, &editor::GraphScene::currentNodeChanged, trainer_, [this](const QString& id) {
         if (const auto* n = doc_->node(id)) trainer_->showLayer(QString::fromStdString(n->layerName));
     });
+    // A crash loses at most 30 s of work (the file goes when the work is saved or closed).
+    autosave_ = new editor::Autosave(doc_, autosaveFile(), 30000, this);
     resize(1500, 950);
     newDocument();
 }
 
-MainWindow::~MainWindow() = default;
+QString MainWindow::autosaveFile() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+           QStringLiteral("/autosave/autosave-%1.json").arg(QCoreApplication::applicationPid());
+}
+
+QStringList MainWindow::orphanedAutosaves() {
+    QDir dir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave");
+    QStringList out;
+    const QString own = QFileInfo(autosaveFile()).fileName();
+    for (const QFileInfo& f : dir.entryInfoList({"autosave-*.json"}, QDir::Files, QDir::Time)) {
+        if (f.fileName() == own) continue;
+        // A file whose process still runs belongs to another open Studio window.
+        bool ok = false;
+        qint64 pid = f.baseName().mid(QStringLiteral("autosave-").size()).toLongLong(&ok);
+        if (ok && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;
+        out << f.absoluteFilePath();
+    }
+    return out;
+}
+
+bool MainWindow::recoverFrom(const QString& file) {
+    GraphSpec spec;
+    QHash<QString, QPointF> positions;
+    QString why;
+    if (!editor::Autosave::read(file, &spec, &positions, &why)) {
+        report_(tr("Cannot recover"), why);
+        return false;
+    }
+    doc_->reset(spec, positions);
+    path_.clear();
+    // Recovered work is not on disk yet: mark it modified so closing asks to save it.
+    doc_->undoStack()->resetClean();
+    updateTitle();
+    fitView();
+    QFile::remove(file);
+    autosave_->saveNow();
+    return true;
+}
+
+MainWindow::~MainWindow() {
+    // Destructors do not run after a crash, so reaching here means the session ended normally.
+    if (autosave_) autosave_->discard();
+}
 
 void MainWindow::buildDocks() {
     palette_ = new editor::PaletteWidget(this);
@@ -344,8 +392,12 @@ bool MainWindow::maybeSave() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-    if (maybeSave()) event->accept();
-    else event->ignore();
+    if (maybeSave()) {
+        autosave_->discard();  // closed on purpose: nothing to recover
+        event->accept();
+    } else {
+        event->ignore();
+    }
 }
 
 }  // namespace strata::studio

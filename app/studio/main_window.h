@@ -11,6 +11,7 @@ class QLabel;
 class QMenu;
 
 namespace strata::editor {
+class Autosave;
 class GraphDocument;
 class GraphView;
 class InspectorWidget;
@@ -42,6 +43,11 @@ public:
     /// Fits the whole graph in view (at most 100%).
     void fitView();
     void newDocument();
+    /// Replaces the document with an autosaved one (crash recovery); the result is unsaved.
+    bool recoverFrom(const QString& autosaveFile);
+    /// This process's recovery file, and those left by sessions that did not end normally.
+    static QString autosaveFile();
+    static QStringList orphanedAutosaves();
 
     editor::GraphDocument* document() const { return doc_; }
     editor::GraphScene* scene() const { return scene_; }
@@ -86,6 +92,7 @@ private:
     QString path_;
     editor::LayoutFunction layout_;
     ErrorReporter report_;
+    editor::Autosave* autosave_ = nullptr;
     TrainingWorkbench* trainer_ = nullptr;
 };
 

@@ -9,6 +9,7 @@
 
 #include "app/studio/main_window.h"
 #include "app/studio/project_file.h"
+#include "editor/document/autosave.h"
 #include "editor/document/graph_document.h"
 #include "editor/scene/graph_scene.h"
 #include "editor/scene/node_item.h"
@@ -169,6 +170,27 @@ private slots:
         Json spec = graphSpecToJson(doc->spec());
         QVERIFY(window->openFile(draft));
         QCOMPARE(graphSpecToJson(window->document()->spec()), spec);
+    }
+
+    void recoversAutosavedWork() {
+        QString file = path("autosave-crashed.json");
+        Json spec;
+        {
+            editor::GraphDocument lost;
+            editor::Autosave autosave(&lost, file, 60000);
+            QString in = lost.addLayer("InputLayer", {0, 0});
+            QString d = lost.addLayer("Dense", {0, 120});
+            lost.connectPorts(in, 0, d, 0);
+            QVERIFY(autosave.saveNow());
+            spec = graphSpecToJson(lost.spec());
+        }  // the "crash": the file stays
+        QVERIFY(QFile::exists(file));
+        QVERIFY(window->recoverFrom(file));
+        QCOMPARE(graphSpecToJson(window->document()->spec()), spec);
+        QVERIFY(!window->document()->undoStack()->isClean());  // recovered work is unsaved
+        QVERIFY(!QFile::exists(file));
+        QVERIFY(!window->recoverFrom(path("nothing.json")));
+        QCOMPARE(int(reports.size()), 1);
     }
 
     void savingOverAProjectIsAtomic() {

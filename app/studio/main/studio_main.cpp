@@ -6,6 +6,8 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QMessageBox>
 #include <QTimer>
 #include <cstdio>
 
@@ -77,6 +79,19 @@ int main(int argc, char** argv) {
         return failed ? 1 : 0;
     }
     window.show();
+    // A session that crashed left its autosave behind: offer it before anything else.
+    const QStringList orphans = strata::studio::MainWindow::orphanedAutosaves();
+    if (!orphans.isEmpty()) {
+        auto answer = QMessageBox::question(&window, QObject::tr("Recover unsaved work"),
+                                            QObject::tr("Strata Studio did not close normally last time. Recover the "
+                                                        "unsaved work it autosaved?"),
+                                            QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+        if (answer == QMessageBox::Yes && window.recoverFrom(orphans.first())) {
+            for (int i = 1; i < orphans.size(); ++i) QFile::remove(orphans[i]);
+            return app.exec();
+        }
+        for (const QString& f : orphans) QFile::remove(f);
+    }
     if (!files.isEmpty()) {
         QTimer::singleShot(0, &window, [&] {
             if (window.openFile(files[0]) && parser.isSet(trainOpt)) {
