@@ -214,6 +214,49 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(ConfigError, DataSourceSpec::fromJson(Json{{"kind", "parquet"}}));
     }
 
+    void imageFolderSource() {
+        QTemporaryDir dir;
+        QDir root(dir.path());
+        for (const char* cls : {"cats", "dogs"}) {
+            root.mkpath(cls);
+            for (int i = 0; i < 3; ++i) {
+                QImage img(40, 30, QImage::Format_RGB32);
+                img.fill(QString(cls) == "cats" ? Qt::white : Qt::black);
+                QVERIFY(img.save(root.filePath(QString("%1/%2.png").arg(cls).arg(i))));
+            }
+        }
+        DataSourceSpec spec;
+        spec.kind = DataSourceSpec::Kind::ImageFolder;
+        spec.dir = dir.path().toStdString();
+        spec.imageWidth = 28;
+        spec.imageHeight = 28;
+        const Dataset d = loadDataset(spec);
+        QCOMPARE(d.xTrain.shape(), (std::vector<int64_t>{6, 28, 28}));
+        QCOMPARE(d.classNames, (std::vector<std::string>{"cats", "dogs"}));
+        QVERIFY(d.images && d.scaled);
+        for (int64_t i = 0; i < 6; ++i)  // white cats, black dogs, after the shuffle too
+            QCOMPARE(d.xTrain[i * 784], d.yTrain[i] == 0 ? 1.0f : 0.0f);
+        // Resized to the MLP's input: the shape check passes after a reshape.
+        QCOMPARE(prepareTrainingData(*example("09_fashion_mnist_mlp.json"), {d}, {}, TrainingSettings()).x.begin()->second.dim(1),
+                 int64_t(784));
+        spec.imageRgb = true;
+        QCOMPARE(loadDataset(spec).xTrain.shape(), (std::vector<int64_t>{6, 28, 28, 3}));
+        QVERIFY(DataSourceSpec::fromJson(spec.toJson()) == spec);
+        // A broken image names the file.
+        QFile bad(root.filePath("dogs/broken.png"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("not a png");
+        bad.close();
+        try {
+            loadDataset(spec);
+            QFAIL("no error");
+        } catch (const IoError& e) {
+            QVERIFY2(QString(e.what()).contains("broken.png"), e.what());
+        }
+        spec.dir = "/nonexistent/images";
+        QVERIFY_THROWS_EXCEPTION(IoError, loadDataset(spec));
+    }
+
     void sampleImagesAndConfusionMatrix() {
         Tensor x({2, 784});
         for (int64_t i = 0; i < 784; ++i) x[784 + i] = 1.0f;

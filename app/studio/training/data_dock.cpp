@@ -69,6 +69,7 @@ void DataDock::buildUi() {
     kind_->addItem(tr("NumPy .npy files"), int(DataSourceSpec::Kind::Npy));
     kind_->addItem(tr("NumPy .npz archive"), int(DataSourceSpec::Kind::Npz));
     kind_->addItem(tr("CSV file"), int(DataSourceSpec::Kind::Csv));
+    kind_->addItem(tr("Image folder (a sub-folder per class)"), int(DataSourceSpec::Kind::ImageFolder));
     form->addRow(tr("Source"), kind_);
 
     pages_ = new QStackedWidget;
@@ -107,6 +108,22 @@ void DataDock::buildUi() {
     csvLabel_->setToolTip(tr("Label column: a header name or an index (-1: the last column)"));
     cForm->addRow(tr("Label column"), csvLabel_);
     pages_->addWidget(csv);
+    // Image folder.
+    auto* images = new QWidget;
+    auto* iForm = new QFormLayout(images);
+    iForm->setContentsMargins(0, 0, 0, 0);
+    iForm->addRow(tr("Folder"), fileRow(imageDir_, {}, true));
+    imageWidth_ = new QSpinBox;
+    imageWidth_->setRange(1, 4096);
+    imageWidth_->setValue(28);
+    imageHeight_ = new QSpinBox;
+    imageHeight_->setRange(1, 4096);
+    imageHeight_->setValue(28);
+    imageRgb_ = new QCheckBox(tr("Colour (RGB)"));
+    iForm->addRow(tr("Width"), imageWidth_);
+    iForm->addRow(tr("Height"), imageHeight_);
+    iForm->addRow(QString(), imageRgb_);
+    pages_->addWidget(images);
     form->addRow(pages_);
 
     testFraction_ = new QDoubleSpinBox;
@@ -151,6 +168,7 @@ void DataDock::buildUi() {
         pages_->setCurrentIndex(k == DataSourceSpec::Kind::FashionMnist ? 0
                                 : k == DataSourceSpec::Kind::Npz       ? 2
                                 : k == DataSourceSpec::Kind::Csv       ? 3
+                                : k == DataSourceSpec::Kind::ImageFolder ? 4
                                                                        : 1);
     });
     connect(load_, &QPushButton::clicked, this, [this] { loadData(); });
@@ -159,6 +177,10 @@ void DataDock::buildUi() {
 void DataDock::setSpec(const DataSourceSpec& s) {
     kind_->setCurrentIndex(std::max(0, kind_->findData(int(s.kind))));
     fashionDir_->setText(QString::fromStdString(s.dir));
+    imageDir_->setText(QString::fromStdString(s.dir));
+    imageWidth_->setValue(s.imageWidth);
+    imageHeight_->setValue(s.imageHeight);
+    imageRgb_->setChecked(s.imageRgb);
     if (s.kind == DataSourceSpec::Kind::Npz || s.kind == DataSourceSpec::Kind::Csv) {
         npzPath_->setText(QString::fromStdString(s.path));
         csvPath_->setText(QString::fromStdString(s.path));
@@ -179,6 +201,12 @@ DataSourceSpec DataDock::spec() const {
     DataSourceSpec s;
     s.kind = DataSourceSpec::Kind(kind_->currentData().toInt());
     s.dir = text(fashionDir_);
+    if (s.kind == DataSourceSpec::Kind::ImageFolder) {
+        s.dir = text(imageDir_);
+        s.imageWidth = imageWidth_->value();
+        s.imageHeight = imageHeight_->value();
+        s.imageRgb = imageRgb_->isChecked();
+    }
     if (s.kind == DataSourceSpec::Kind::Idx || s.kind == DataSourceSpec::Kind::Npy) {
         s.trainImages = text(xTrain_);
         s.trainLabels = text(yTrain_);

@@ -75,6 +75,10 @@ private:
     QLineEdit* npzKeys_ = nullptr;
     QLineEdit* csvPath_ = nullptr;
     QLineEdit* csvLabel_ = nullptr;
+    QLineEdit* imageDir_ = nullptr;
+    QSpinBox* imageWidth_ = nullptr;
+    QSpinBox* imageHeight_ = nullptr;
+    QCheckBox* imageRgb_ = nullptr;
     QDoubleSpinBox* testFraction_ = nullptr;
     QSpinBox* maxTrain_ = nullptr;
     QSpinBox* maxTest_ = nullptr;

@@ -1,9 +1,14 @@
 #include "app/studio/training/data_source.h"
 
+#include <QDir>
+#include <QImage>
+#include <QImageReader>
 #include <algorithm>
 #include <filesystem>
 
 #include "engine/core/errors.h"
+#include "engine/core/random.h"
+#include "engine/data/batching.h"
 #include "engine/data/csv.h"
 #include "engine/data/idx.h"
 #include "engine/data/npy.h"
@@ -86,6 +91,59 @@ std::string npzNames(const NpzArrays& arrays) {
     return s;
 }
 
+/// A folder with one sub-folder per class: every readable image, resized, as (n, h, w[, 3]) raw
+/// pixels 0..255 and class ids in sorted sub-folder order.
+void loadImageFolder(const DataSourceSpec& spec, Dataset& d) {
+    const QDir root(QString::fromStdString(spec.dir));
+    if (spec.dir.empty() || !root.exists()) throw IoError("the image folder '" + spec.dir + "' does not exist");
+    if (spec.imageWidth < 1 || spec.imageHeight < 1 || spec.imageWidth > 4096 || spec.imageHeight > 4096)
+        throw ValueError("image size must be 1..4096 pixels, got " + std::to_string(spec.imageWidth) + "x" +
+                         std::to_string(spec.imageHeight));
+    const QStringList classes = root.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    if (classes.isEmpty()) throw ValueError("the image folder '" + spec.dir + "' has no sub-folders (one per class)");
+    QStringList filters;
+    for (const QByteArray& f : QImageReader::supportedImageFormats()) filters << "*." + QString::fromLatin1(f);
+    const int w = spec.imageWidth, h = spec.imageHeight, c = spec.imageRgb ? 3 : 1;
+    std::vector<float> pixels, labels;
+    for (int k = 0; k < classes.size(); ++k) {
+        const QDir sub(root.filePath(classes[k]));
+        for (const QString& f : sub.entryList(filters, QDir::Files, QDir::Name)) {
+            if (spec.maxTrain >= 0 && int64_t(labels.size()) >= spec.maxTrain) break;
+            QImageReader reader(sub.filePath(f));
+            QImage img = reader.read();
+            if (img.isNull())
+                throw IoError("cannot read image '" + sub.filePath(f).toStdString() + "': " + reader.errorString().toStdString());
+            img = img.scaled(w, h, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+                      .convertToFormat(c == 3 ? QImage::Format_RGB32 : QImage::Format_Grayscale8);
+            for (int y = 0; y < h; ++y) {
+                const uchar* line = img.constScanLine(y);
+                for (int x = 0; x < w; ++x) {
+                    if (c == 1) {
+                        pixels.push_back(float(line[x]));
+                    } else {
+                        const QRgb px = reinterpret_cast<const QRgb*>(line)[x];
+                        pixels.insert(pixels.end(), {float(qRed(px)), float(qGreen(px)), float(qBlue(px))});
+                    }
+                }
+            }
+            labels.push_back(float(k));
+        }
+        d.classNames.push_back(classes[k].toStdString());
+    }
+    if (labels.empty()) throw ValueError("the image folder '" + spec.dir + "' holds no readable images");
+    const int64_t n = int64_t(labels.size());
+    std::vector<int64_t> shape{n, h, w};
+    if (c == 3) shape.push_back(3);
+    // Classes were read one after the other; interleave them so a split takes every class.
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) order[size_t(i)] = i;
+    Rng rng(spec.maxTrain >= 0 ? uint64_t(spec.maxTrain) : 7);
+    shuffleIndices(order, rng);
+    d.xTrain = Tensor(shape, std::move(pixels)).gather0(order);
+    d.yTrain = Tensor({n}, std::move(labels)).gather0(order);
+    d.images = true;
+}
+
 }  // namespace
 
 std::string kindName(DataSourceSpec::Kind kind) {
@@ -95,15 +153,16 @@ std::string kindName(DataSourceSpec::Kind kind) {
     case DataSourceSpec::Kind::Npy: return "npy";
     case DataSourceSpec::Kind::Npz: return "npz";
     case DataSourceSpec::Kind::Csv: return "csv";
+    case DataSourceSpec::Kind::ImageFolder: return "image_folder";
     }
     return "fashion_mnist";
 }
 
 DataSourceSpec::Kind parseKind(const std::string& name) {
     for (auto k : {DataSourceSpec::Kind::FashionMnist, DataSourceSpec::Kind::Idx, DataSourceSpec::Kind::Npy,
-                   DataSourceSpec::Kind::Npz, DataSourceSpec::Kind::Csv})
+                   DataSourceSpec::Kind::Npz, DataSourceSpec::Kind::Csv, DataSourceSpec::Kind::ImageFolder})
         if (kindName(k) == name) return k;
-    throw ConfigError("data source: unknown kind '" + name + "' (known: fashion_mnist, idx, npy, npz, csv)");
+    throw ConfigError("data source: unknown kind '" + name + "' (known: fashion_mnist, idx, npy, npz, csv, image_folder)");
 }
 
 Json DataSourceSpec::toJson() const {
@@ -114,7 +173,9 @@ Json DataSourceSpec::toJson() const {
                 {"y_train_key", yTrainKey},     {"x_test_key", xTestKey},
                 {"y_test_key", yTestKey},       {"label_column", labelColumn},
                 {"test_fraction", testFraction}, {"max_train", maxTrain},
-                {"max_test", maxTest},          {"scale_to_01", scaleTo01}};
+                {"max_test", maxTest},          {"scale_to_01", scaleTo01},
+                {"image_width", imageWidth},    {"image_height", imageHeight},
+                {"image_rgb", imageRgb}};
 }
 
 DataSourceSpec DataSourceSpec::fromJson(const Json& j) {
@@ -147,6 +208,9 @@ DataSourceSpec DataSourceSpec::fromJson(const Json& j) {
     num("test_fraction", s.testFraction);
     num("max_train", s.maxTrain);
     num("max_test", s.maxTest);
+    num("image_width", s.imageWidth);
+    num("image_height", s.imageHeight);
+    if (j.contains("image_rgb") && j["image_rgb"].is_boolean()) s.imageRgb = j["image_rgb"].get<bool>();
     if (j.contains("scale_to_01")) {
         if (!j["scale_to_01"].is_boolean()) throw ConfigError("data source: 'scale_to_01' must be true or false");
         s.scaleTo01 = j["scale_to_01"].get<bool>();
@@ -161,6 +225,7 @@ std::string DataSourceSpec::describe() const {
     case Kind::Npy: return "NPY " + fileName(trainImages);
     case Kind::Npz: return "NPZ " + fileName(path);
     case Kind::Csv: return "CSV " + fileName(path) + " (label: " + labelColumn + ")";
+    case Kind::ImageFolder: return "images in " + fileName(dir);
     }
     return "data";
 }
@@ -255,6 +320,7 @@ Dataset loadDataset(const DataSourceSpec& spec) {
         }
         break;
     }
+    case DataSourceSpec::Kind::ImageFolder: loadImageFolder(spec, d); break;
     }
     splitTest(d, spec.testFraction);
     if (spec.scaleTo01 && d.images) scalePixels(d);

@@ -1,6 +1,7 @@
 #pragma once
 /// Data sources of the Data dock: where training and test arrays come from (the built-in
-/// Fashion-MNIST, any IDX image/label pair, NumPy .npy/.npz files, a CSV file with a label column),
+/// Fashion-MNIST, any IDX image/label pair, NumPy .npy/.npz files, a CSV file with a label column,
+/// a folder of images with one sub-folder per class),
 /// as a plain description (DataSourceSpec, saved in the project) and the arrays it loads (Dataset).
 #include <cstdint>
 #include <string>
@@ -12,7 +13,7 @@
 namespace strata::studio {
 
 struct DataSourceSpec {
-    enum class Kind { FashionMnist, Idx, Npy, Npz, Csv };
+    enum class Kind { FashionMnist, Idx, Npy, Npz, Csv, ImageFolder };
     Kind kind = Kind::FashionMnist;
 
     /// FashionMnist: the folder (empty: the engine's default, /usr/share/datasets/fashion-mnist).
@@ -24,6 +25,10 @@ struct DataSourceSpec {
     std::string path;
     /// Npz: array names inside the archive.
     std::string xTrainKey = "x_train", yTrainKey = "y_train", xTestKey = "x_test", yTestKey = "y_test";
+    /// ImageFolder: `dir` holds one sub-folder per class (sorted names = class ids); images are
+    /// decoded with Qt's readers and resized to imageHeight x imageWidth, grey or RGB.
+    int imageWidth = 28, imageHeight = 28;
+    bool imageRgb = false;
     /// Csv: the label column (name or index, "-1" = last); features are the other columns.
     std::string labelColumn = "-1";
     /// Csv (and any source without test arrays): the last fraction of the rows held out as test data.
