@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScrollArea>
@@ -11,6 +12,7 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <limits>
 
 #include "editor/document/graph_document.h"
@@ -120,6 +122,11 @@ InspectorWidget::InspectorWidget(GraphDocument* doc, QWidget* parent) : QWidget(
         if (id == id_) QTimer::singleShot(0, this, [this] { setNode({}); });
     });
     connect(doc_, &GraphDocument::documentReset, this, [this] { setNode({}); });
+    // The order rows depend on the model's inputs and outputs. Rebuilt after the signal returns,
+    // since the sender may be one of the editors (the "Model output" check box).
+    auto rebuildSoon = [this] { QTimer::singleShot(0, this, [this] { rebuild(); }); };
+    connect(doc_, &GraphDocument::outputsChanged, this, rebuildSoon);
+    connect(doc_, &GraphDocument::inputsChanged, this, rebuildSoon);
 }
 
 QString InspectorWidget::errorText() const { return error_->isVisible() ? error_->text() : QString(); }
@@ -200,6 +207,50 @@ void InspectorWidget::rebuild() {
         applying_ = false;
     });
     layout->addRow(QString(), output);
+
+    // Order of the model's inputs/outputs (Keras passes data in this order).
+    auto orderRow = [&](const QString& label, int index, int count, std::function<bool(int, int)> move) {
+        auto* row = new QWidget;
+        auto* h = new QHBoxLayout(row);
+        h->setContentsMargins(0, 0, 0, 0);
+        h->addWidget(new QLabel(tr("%1 %2 of %3").arg(label).arg(index + 1).arg(count)));
+        auto* up = new QToolButton;
+        up->setArrowType(Qt::UpArrow);
+        up->setToolTip(tr("Earlier"));
+        up->setEnabled(index > 0);
+        auto* down = new QToolButton;
+        down->setArrowType(Qt::DownArrow);
+        down->setToolTip(tr("Later"));
+        down->setEnabled(index + 1 < count);
+        up->setObjectName(label == tr("Input") ? "inputEarlier" : "outputEarlier");
+        down->setObjectName(label == tr("Input") ? "inputLater" : "outputLater");
+        connect(up, &QToolButton::clicked, this, [move, index] { move(index, -1); });
+        connect(down, &QToolButton::clicked, this, [move, index] { move(index, +1); });
+        h->addWidget(up);
+        h->addWidget(down);
+        h->addStretch();
+        layout->addRow(QString(), row);
+    };
+    auto later = [this](auto fn) {
+        // The rows are rebuilt by the change they make; do it after the click has returned.
+        QTimer::singleShot(0, this, [fn] { fn(); });
+    };
+    if (n->isInput()) {
+        auto ids = modelInputIds(doc_->spec());
+        int idx = static_cast<int>(std::find(ids.begin(), ids.end(), n->id) - ids.begin());
+        if (ids.size() > 1)
+            orderRow(tr("Input"), idx, static_cast<int>(ids.size()), [this, later](int i, int d) {
+                later([this, i, d] { doc_->moveInput(i, d); });
+                return true;
+            });
+    }
+    const auto& outs = doc_->spec().outputs;
+    for (int i = 0; i < static_cast<int>(outs.size()); ++i)
+        if (outs[i].node == n->id && outs.size() > 1)
+            orderRow(tr("Output"), i, static_cast<int>(outs.size()), [this, later](int k, int d) {
+                later([this, k, d] { doc_->moveOutput(k, d); });
+                return true;
+            });
 
     if (!n->isInput()) {
         auto* trainable = new QCheckBox(tr("Trainable"));

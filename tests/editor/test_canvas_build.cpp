@@ -9,6 +9,7 @@
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QToolButton>
 #include <QtTest/QtTest>
 
 #include "editor/document/graph_document.h"
@@ -387,6 +388,24 @@ private slots:
         view->setFocus();
         QTest::keyClick(view, Qt::Key_Tab);
         QVERIFY(view->quickInsertBox()->isVisible());
+    }
+
+    void outputOrderFromTheInspector() {
+        twoBranch();
+        click(d3);
+        auto* out = editor<QCheckBox>("isOutput");
+        QTest::mouseClick(out, Qt::LeftButton, Qt::NoModifier, QPoint(8, out->height() / 2));
+        QCOMPARE(int(doc->spec().outputs.size()), 2);
+        QCOMPARE(qs(doc->spec().outputs[1].node), d3);
+        QTRY_VERIFY(editor<QToolButton>("outputEarlier"));  // the inspector shows the order now
+        auto* earlier = editor<QToolButton>("outputEarlier");
+        QVERIFY(earlier->isEnabled());
+        QTest::mouseClick(earlier, Qt::LeftButton);
+        QTRY_COMPARE(qs(doc->spec().outputs[0].node), d3);
+        summary->refreshNow();
+        QCOMPARE(summary->model()->outputNames().at(0), doc->node(d3)->layerName);
+        doc->undoStack()->undo();
+        QCOMPARE(qs(doc->spec().outputs[0].node), sm);
     }
 
     void deleteSelectionAndUndo() {
