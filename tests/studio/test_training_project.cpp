@@ -70,6 +70,11 @@ private slots:
         QVERIFY(again->hasTrainedWeights());
         Tensor x({16, 784}, 0.5f);
         QVERIFY(allClose(again->trainedModel().build()->predict(x), bench->trainedModel().build()->predict(x), 0, 0));
+        // Opening another document while training stops the run first, then starts clean.
+        QVERIFY(again->startTraining());
+        QVERIFY(reopened.openFile(STRATA_SOURCE_DIR "/examples/models/10_fashion_mnist_cnn.json"));
+        QVERIFY(!again->session()->isActive());
+        QCOMPARE(again->runs()->rowCount(), 0);
         // A new document starts without runs.
         reopened.newDocument();
         QCOMPARE(again->runs()->rowCount(), 0);

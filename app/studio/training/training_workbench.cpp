@@ -205,6 +205,13 @@ void TrainingWorkbench::onFinished(const TrainingOutcome& o) {
 }
 
 void TrainingWorkbench::documentReset(const QString& openedFile) {
+    // A run of the previous document ends first (after its current batch): building the new
+    // document's model draws weights from the engine's global generator, which the training thread
+    // shuffles with, and its results belong to the old project.
+    if (session_->isActive()) {
+        session_->stop();
+        session_->waitForFinished();
+    }
     // A new document is a new project: its runs, results and weights start empty.
     trained_ = {};
     runs_->clear();
