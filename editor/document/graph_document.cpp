@@ -131,6 +131,28 @@ QString GraphDocument::addLayer(const QString& className, QPointF pos, QString* 
     return qs(n.id);
 }
 
+QString GraphDocument::insertOnWire(const QString& className, QPointF pos, const QString& to, int port, QString* why) {
+    const GraphNode* dst = node(to);
+    if (!dst || port < 0 || port >= static_cast<int>(dst->inbound.size()) || !dst->inbound[port].connected()) {
+        if (why) *why = tr("There is no wire there to insert into");
+        return {};
+    }
+    const TensorRef source = dst->inbound[port];
+    const LayerSpec* ls = LayerRegistry::instance().find(className.toStdString());
+    if (!ls || ls->arity.min > 1 || ls->arity.max == 0) {
+        if (why) *why = tr("%1 cannot be inserted into a wire (it does not take exactly one input)").arg(className);
+        return {};
+    }
+    undo_.beginMacro(tr("Insert %1").arg(className));
+    QString id = addLayer(className, pos, why);
+    if (!id.isEmpty()) {
+        connectPorts(qs(source.node), source.output, id, 0, why);
+        connectPorts(id, 0, to, port, why);
+    }
+    undo_.endMacro();
+    return id;
+}
+
 bool GraphDocument::wouldCreateCycle(const QString& from, const QString& to) const {
     if (from == to) return true;
     // Is `to` upstream of `from`? Walk the producers of `from`.

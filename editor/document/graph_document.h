@@ -48,6 +48,9 @@ public:
     /// A new node of `className` with default settings and a fresh name. Returns its id, or "" with
     /// `why` set (unknown class).
     QString addLayer(const QString& className, QPointF pos, QString* why = nullptr);
+    /// Adds a layer in the middle of the wire into input `port` of `to`: the wire's source feeds
+    /// the new layer, which feeds `to` (one undo step). Returns the new id or "" with `why`.
+    QString insertOnWire(const QString& className, QPointF pos, const QString& to, int port, QString* why = nullptr);
     /// Wires output `output` of `from` into input `port` of `to` (replacing a wire already there).
     /// Refuses self-loops, cycles, ports out of range and unknown nodes, saying why.
     bool connectPorts(const QString& from, int output, const QString& to, int port, QString* why = nullptr);

@@ -237,7 +237,15 @@ void GraphView::dropEvent(QDropEvent* event) {
     // The node's top-left goes a little up-left of the cursor so the cursor lands on its header.
     QPointF pos = mapToScene(event->position().toPoint()) - QPointF(20, 12);
     QString why;
-    QString id = scene_->document()->addLayer(cls, pos, &why);
+    // Dropped on a wire: the new layer goes in between, keeping the wire's ends.
+    EdgeItem* wire = nullptr;
+    const QPointF at = mapToScene(event->position().toPoint());
+    for (QGraphicsItem* i : scene_->items(QRectF(at - QPointF(4, 4), QSizeF(8, 8)), Qt::IntersectsItemShape))
+        if (i->type() == EdgeItem::Type) wire = static_cast<EdgeItem*>(i);
+    for (QGraphicsItem* i : scene_->items(at))
+        if (i->type() == NodeItem::Type) wire = nullptr;  // on a node: a plain add
+    QString id = wire ? scene_->document()->insertOnWire(cls, pos, wire->to()->id(), wire->port(), &why)
+                      : scene_->document()->addLayer(cls, pos, &why);
     if (id.isEmpty()) {
         emit scene_->statusMessage(why);
         event->ignore();

@@ -3,6 +3,7 @@
 #include <QFontMetricsF>
 #include <QGraphicsScene>
 #include <QPainter>
+#include <QPainterPathStroker>
 #include <QStyleOptionGraphicsItem>
 #include <algorithm>
 
@@ -282,6 +283,12 @@ void EdgeItem::updatePath() {
     setPath(wirePath(a, b));
     const bool highlight = isSelected() || from_->isSelected() || to_->isSelected();
     setPen(QPen(highlight ? style::kSelection : style::kWire, highlight ? 2.4 : 1.6));
+}
+
+QPainterPath EdgeItem::shape() const {
+    QPainterPathStroker stroker;
+    stroker.setWidth(10);
+    return stroker.createStroke(path());
 }
 
 QVariant EdgeItem::itemChange(GraphicsItemChange change, const QVariant& value) {

@@ -103,6 +103,9 @@ public:
     /// The curve between two scene points, as wires and the wire being dragged draw it.
     static QPainterPath wirePath(QPointF a, QPointF b);
     void paint(QPainter* p, const QStyleOptionGraphicsItem* o, QWidget* w) override;
+    /// A band along the wire only (the default also fills the area under a curve), so clicks and
+    /// drops count as "on the wire" only near it.
+    QPainterPath shape() const override;
     void detachFromNodes();
 
 protected:

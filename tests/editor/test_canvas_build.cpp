@@ -408,6 +408,27 @@ private slots:
         QCOMPARE(qs(doc->spec().outputs[0].node), sm);
     }
 
+    void dropOnAWireInsertsTheLayer() {
+        twoBranch();
+        // The middle of the wire d3 -> d4.
+        EdgeItem* wireItem = nullptr;
+        for (EdgeItem* e : scene->edgeItems())
+            if (e->from()->id() == d3 && e->to()->id() == d4) wireItem = e;
+        QVERIFY(wireItem);
+        QPointF mid = wireItem->path().pointAtPercent(0.5);
+        int steps = doc->undoStack()->count();
+        QString drop_ = drop("Dropout", mid);
+        QVERIFY(!drop_.isEmpty());
+        QCOMPARE(doc->undoStack()->count(), steps + 1);
+        QCOMPARE(qs(doc->node(drop_)->inbound.at(0).node), d3);
+        QCOMPARE(qs(doc->node(d4)->inbound.at(0).node), drop_);
+        QVERIFY(doc->check().ok());
+        QCOMPARE(shapeOn(drop_), QString("→ (None, 64)"));
+        doc->undoStack()->undo();
+        QCOMPARE(qs(doc->node(d4)->inbound.at(0).node), d3);
+        QVERIFY(!doc->node(drop_));
+    }
+
     void deleteSelectionAndUndo() {
         twoBranch();
         Json before = graphSpecToJson(doc->spec());
