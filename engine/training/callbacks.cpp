@@ -244,7 +244,8 @@ std::string pythonFormat(const std::string& pattern, const std::vector<std::pair
 void History::onEpochEnd(int e, Logs& logs) {
     epoch.push_back(e);
     for (const auto& [k, v] : logs.items()) {
-        auto it = std::find_if(history_.begin(), history_.end(), [&](const auto& p) { return p.first == k; });
+        const std::string& key = k;  // structured bindings cannot be captured before clang 16
+        auto it = std::find_if(history_.begin(), history_.end(), [&](const auto& p) { return p.first == key; });
         if (it == history_.end()) history_.emplace_back(k, std::vector<double>{v});
         else it->second.push_back(v);
     }
@@ -297,7 +298,8 @@ std::string Progbar::formatTimePerUnit(double t) const {
 
 void Progbar::update(int64_t current, const Logs& values, bool finalize) {
     for (const auto& [k, v] : values.items()) {
-        auto it = std::find_if(values_.begin(), values_.end(), [&](const auto& p) { return p.first == k; });
+        const std::string& key = k;  // structured bindings cannot be captured before clang 16
+        auto it = std::find_if(values_.begin(), values_.end(), [&](const auto& p) { return p.first == key; });
         if (it == values_.end()) {
             values_.emplace_back(k, std::make_pair(0.0, 0.0));
             it = values_.end() - 1;
