@@ -252,6 +252,16 @@ void InspectorWidget::rebuild() {
                 return true;
             });
 
+    if (n->isInput()) {
+        // dtype is a base key of every layer; for Inputs it is what users set (token ids: int32).
+        auto* dtype = new QComboBox;
+        dtype->setObjectName("dtype");
+        dtype->addItems({"float32", "float64", "int32", "int64", "bool"});
+        const Json dt = n->config.value("dtype", Json("float32"));
+        dtype->setCurrentText(dt.is_string() ? qs(dt.get<std::string>()) : QStringLiteral("float32"));
+        connect(dtype, &QComboBox::activated, this, [this, id, dtype](int) { apply(id, "dtype", dtype->currentText().toStdString()); });
+        layout->addRow(tr("dtype"), dtype);
+    }
     if (!n->isInput()) {
         auto* trainable = new QCheckBox(tr("Trainable"));
         trainable->setObjectName("trainable");

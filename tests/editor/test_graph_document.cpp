@@ -141,6 +141,25 @@ private slots:
         QCOMPARE(doc.node(s.dense)->config["units"].get<int>(), 4);
     }
 
+    void freezingAndInputDTypes() {
+        GraphDocument doc;
+        Small s = small(doc);
+        QCOMPARE(buildModel(doc.spec())->trainableWeights().size(), size_t(2));
+        QVERIFY(doc.setParameter(s.dense, "trainable", false));
+        ModelPtr m = buildModel(doc.spec());
+        QCOMPARE(m->trainableWeights().size(), size_t(0));
+        QCOMPARE(m->countParams(), int64_t(8 * 4 + 4));  // frozen, still counted
+        QVERIFY(doc.setParameter(s.in, "dtype", "int32"));
+        QCOMPARE(doc.node(s.in)->config["dtype"], Json("int32"));
+        doc.undoStack()->undo();
+        QVERIFY(!doc.node(s.in)->config.contains("dtype") || doc.node(s.in)->config["dtype"] == Json("float32"));
+        doc.undoStack()->redo();
+        // The engine's InputLayer reads its dtype through its own getConfig() override while it is
+        // being constructed, which still answers float32 (engine/graph/input_layer.cpp).
+        QEXPECT_FAIL("", "engine: InputLayer built from a config ignores its dtype", Continue);
+        QCOMPARE(buildModel(doc.spec())->inputs().at(0).dtype(), DType::Int32);
+    }
+
     void namesAreUnique() {
         GraphDocument doc;
         Small s = small(doc);
