@@ -99,6 +99,7 @@ bool MainWindow::recoverFrom(const QString& file) {
         return false;
     }
     doc_->reset(spec, positions);
+    weights_.reset();  // an autosave holds the graph, not weights
     path_.clear();
     // Recovered work is not on disk yet: mark it modified so closing asks to save it.
     doc_->undoStack()->resetClean();
@@ -218,6 +219,7 @@ void MainWindow::buildMenus() {
 void MainWindow::newDocument() {
     GraphSpec empty;
     doc_->reset(empty, {});
+    weights_.reset();
     path_.clear();
     doc_->undoStack()->setClean();
     updateTitle();
@@ -233,6 +235,7 @@ bool MainWindow::openFile(const QString& path) {
         return false;
     }
     doc_->reset(g.spec, g.positions);
+    weights_ = g.weights;
     trainer_->documentReset(path);
     if (g.needsLayout) {
         QString why;
@@ -254,7 +257,7 @@ bool MainWindow::saveTo(const QString& path) {
     if (!target.endsWith(".keras", Qt::CaseInsensitive)) target += ".keras";
     QString warning;
     try {
-        warning = saveProjectFile(doc_->spec(), doc_->positions(), target);
+        warning = saveProjectFile(doc_->spec(), doc_->positions(), target, weights_.get());
     } catch (const std::exception& e) {
         report_(tr("Cannot save %1").arg(QFileInfo(target).fileName()), qs(e.what()));
         return false;
@@ -289,7 +292,7 @@ void MainWindow::exportModel() {
                                                 tr("Keras (*.keras);;Keras legacy HDF5 (*.h5);;Model config (*.json);;Weights (*.weights.h5)"));
     if (path.isEmpty()) return;
     try {
-        exportModelFile(doc_->spec(), path);
+        exportModelFile(doc_->spec(), path, weights_.get());
         statusBar()->showMessage(tr("Exported %1").arg(QFileInfo(path).fileName()), 4000);
     } catch (const std::exception& e) {
         report_(tr("Cannot export %1").arg(QFileInfo(path).fileName()), qs(e.what()));

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "editor/scene/graph_scene.h"
+#include "engine/graph/model.h"
 
 class QLabel;
 class QMenu;
@@ -93,6 +94,8 @@ private:
     editor::LayoutFunction layout_;
     ErrorReporter report_;
     editor::Autosave* autosave_ = nullptr;
+    /// The opened file's model with its weights, carried into saves and exports (null if none).
+    ModelPtr weights_;
     TrainingWorkbench* trainer_ = nullptr;
 };
 

@@ -60,12 +60,35 @@ LoadedGraph fromLayout(const std::string& text, const std::string& path) {
 
 }  // namespace
 
+int carryOverWeights(const Model& from, Model& to) {
+    int copied = 0;
+    for (const auto& layer : to.layers()) {
+        std::shared_ptr<Layer> src;
+        for (const auto& l : from.layers())
+            if (l->name() == layer->name()) src = l;
+        if (!src || src->className() != layer->className()) continue;
+        std::vector<Tensor> values = src->getWeights();
+        std::vector<Variable*> dst = layer->weights();
+        if (values.empty() || values.size() != dst.size()) continue;
+        bool same = true;
+        for (size_t i = 0; i < dst.size() && same; ++i) same = dst[i]->value.shape() == values[i].shape();
+        if (!same) continue;  // the layer was changed (e.g. more units): its old weights do not fit
+        layer->setWeights(values);
+        ++copied;
+    }
+    return copied;
+}
+
 LoadedGraph loadGraphFile(const QString& qpath) {
     const std::string path = fileName(qpath);
     ModelFileFormat format = detectModelFileFormat(path);  // IoError naming the file if unreadable
     if (format == ModelFileFormat::KerasZip) {
         zipio::Reader zip(path);
-        if (zip.contains(kLayoutEntry)) return fromLayout(zip.read(kLayoutEntry, kMaxLayoutBytes), path);
+        if (zip.contains(kLayoutEntry)) {
+            LoadedGraph g = fromLayout(zip.read(kLayoutEntry, kMaxLayoutBytes), path);
+            if (zip.contains("config.json")) g.weights = loadModel(path);  // drafts have no model
+            return g;
+        }
     }
     if (format == ModelFileFormat::Unknown)
         throw IoError(path + ": not a model file Strata can open (expected a Strata project, Keras .keras or .h5, "
@@ -79,16 +102,19 @@ LoadedGraph loadGraphFile(const QString& qpath) {
     }
     g.needsLayout = true;
     g.format = QString::fromStdString(formatName(format));
+    g.weights = model;
     return g;
 }
 
-QString saveProjectFile(const GraphSpec& spec, const QHash<QString, QPointF>& positions, const QString& qpath) {
+QString saveProjectFile(const GraphSpec& spec, const QHash<QString, QPointF>& positions, const QString& qpath,
+                        const Model* weights) {
     const std::string path = fileName(qpath);
     const std::string layout = layoutJson(spec, positions).dump(1);
     ModelPtr model;
     QString warning;
     try {
         model = buildModel(spec);
+        if (weights) carryOverWeights(*weights, *model);
     } catch (const std::exception& e) {
         warning = QObject::tr("The model is not valid yet, so %1 was saved as a Strata draft: Strata opens it, Keras "
                               "will not until the model is valid and saved again.\n\n%2")
@@ -114,8 +140,9 @@ QString saveProjectFile(const GraphSpec& spec, const QHash<QString, QPointF>& po
     return warning;
 }
 
-void exportModelFile(const GraphSpec& spec, const QString& path) {
+void exportModelFile(const GraphSpec& spec, const QString& path, const Model* weights) {
     ModelPtr model = buildModel(spec);
+    if (weights) carryOverWeights(*weights, *model);
     saveModel(*model, fileName(path));
 }
 

@@ -24,14 +24,22 @@ struct LoadedGraph {
     QHash<QString, QPointF> positions;
     bool needsLayout = false;  ///< no saved positions (a plain model file)
     QString format;            ///< "Strata project", "Keras model config (JSON)", ...
+    /// The model as the file holds it, with its weights (null for drafts): saving copies the
+    /// weights of layers that are still the same, so editing a trained model keeps its training.
+    ModelPtr weights;
 };
+
+/// Copies the weights of every layer of `from` into the layer of `to` with the same name, class
+/// and weight shapes (the rest keep their fresh initial values). Returns how many layers got them.
+int carryOverWeights(const Model& from, Model& to);
 
 LoadedGraph loadGraphFile(const QString& path);
 
 /// Writes a project atomically. Returns "" or a warning for the user (saved as a draft).
-QString saveProjectFile(const GraphSpec& spec, const QHash<QString, QPointF>& positions, const QString& path);
+QString saveProjectFile(const GraphSpec& spec, const QHash<QString, QPointF>& positions, const QString& path,
+                        const Model* weights = nullptr);
 
 /// Exports the built model by extension (.keras, .h5, .json, .weights.h5) through the engine.
-void exportModelFile(const GraphSpec& spec, const QString& path);
+void exportModelFile(const GraphSpec& spec, const QString& path, const Model* weights = nullptr);
 
 }  // namespace strata::studio

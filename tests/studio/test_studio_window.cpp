@@ -119,6 +119,37 @@ private slots:
         QCOMPARE(second.summary()->totalParams(), int64_t(218058));
     }
 
+    void trainedWeightsSurviveEditingAndSaving() {
+        ModelPtr trained = reference::twoBranchConcatenate();
+        // "Trained": recognisable values in the first Dense kernel.
+        auto first = trained->getLayer(1);
+        std::vector<Tensor> w = first->getWeights();
+        for (int64_t i = 0; i < w[0].size(); ++i) w[0].data()[i] = 0.001f * static_cast<float>(i % 97);
+        first->setWeights(w);
+        QString h5 = path("trained.h5");
+        saveModel(*trained, h5.toStdString());
+        QVERIFY(window->openFile(h5));
+        // Change the last Dense: its old weights no longer fit and start afresh; the rest stay.
+        auto* doc = window->document();
+        QString last = doc->nodeOfLayer(qs(trained->getLayer(5)->name()));
+        QVERIFY(!last.isEmpty());
+        QVERIFY(doc->setParameter(last, "units", 12));
+        QString project = path("trained.keras");
+        QVERIFY(window->saveTo(project));
+        ModelPtr saved = loadModel(project.toStdString());
+        std::vector<Tensor> back = saved->getLayer(first->name())->getWeights();
+        QCOMPARE(back[0].size(), w[0].size());
+        for (int64_t i = 0; i < w[0].size(); i += 101) QCOMPARE(back[0].data()[i], w[0].data()[i]);
+        QCOMPARE(saved->getLayer(5)->getWeights()[0].shape().back(), int64_t(12));
+        // Reopening the project keeps them too (the archive's weights are the source now).
+        MainWindow second;
+        second.setErrorReporter([this](const QString& t, const QString& m) { reports.push_back({t, m}); });
+        QVERIFY(second.openFile(project));
+        QVERIFY(second.saveTo(path("again.keras")));
+        ModelPtr again = loadModel(path("again.keras").toStdString());
+        QCOMPARE(again->getLayer(first->name())->getWeights()[0].data()[96], w[0].data()[96]);
+    }
+
     void badFilesAreRefusedAndTheDocumentStays() {
         QString good = modelJson("two_branch.json", reference::twoBranchConcatenate());
         QVERIFY(window->openFile(good));
