@@ -58,6 +58,10 @@ public:
     editor::ProblemsWidget* problems() const { return problems_; }
     editor::SummaryWidget* summary() const { return summary_; }
     const QString& currentFile() const { return path_; }
+    /// The model whose weights Save and Export carry over (by layer name, where shapes fit): the
+    /// opened file's model, or a trained one handed in after training.
+    void setWeightsSource(ModelPtr model) { weights_ = std::move(model); }
+    const ModelPtr& weightsSource() const { return weights_; }
     /// The trainer (Training/Data docks, training run, evaluation, runs; Training menu).
     TrainingWorkbench* trainer() const { return trainer_; }
 
