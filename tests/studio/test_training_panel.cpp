@@ -140,6 +140,14 @@ private slots:
         QCOMPARE(bench->histograms()->layer(), QString("dense_1"));
         QVERIFY(!bench->histograms()->diagnostics().empty());
 
+        // Evaluating the trained model again gives the run's test metrics and adds no run.
+        const double runAccuracy = bench->runs()->run(0).testMetrics.at("accuracy");
+        QVERIFY(bench->evaluateModel());
+        QVERIFY(bench->session()->waitForFinished());
+        QCOMPARE(bench->runs()->rowCount(), 1);
+        QCOMPARE(bench->session()->lastOutcome().evaluation.metrics.at("accuracy"), runAccuracy);
+        QVERIFY(panel->messageLabel()->text().contains("Evaluated on 1000 test samples"));
+
         // Export the trained weights; a fresh model loads them and predicts the same.
         QTemporaryDir dir;
         QString error;

@@ -41,7 +41,7 @@ bool TrainingSession::start(TrainingJob job, const QString& runName) {
     feed_ = std::make_shared<plotting::TrainingFeed>();
     progress_ = {};
     progress_.epochs = job.settings.epochs;
-    emit runStarting(feed_.get(), runName_);
+    if (job.train) emit runStarting(feed_.get(), runName_);  // an evaluation draws no charts
 
     TrainingControl* control = control_.get();
     std::shared_ptr<plotting::TrainingFeed> feed = feed_;

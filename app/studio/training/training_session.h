@@ -46,7 +46,8 @@ public:
     bool waitForFinished(int timeoutMs = 600000);
 
 signals:
-    /// Emitted by start() before the thread runs: connect the charts to `feed` here.
+    /// Emitted by start() before the thread runs (training jobs only): connect the charts to
+    /// `feed` here.
     void runStarting(strata::plotting::TrainingFeed* feed, const QString& runName);
     void stateChanged(strata::studio::TrainingSession::State state);
     void progressChanged(const strata::studio::TrainingProgress& progress);

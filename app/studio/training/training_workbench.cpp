@@ -114,6 +114,7 @@ void TrainingWorkbench::install(QMainWindow* window) {
     QAction* stop = menu_->addAction(tr("S&top"), QKeySequence(Qt::CTRL | Qt::Key_Period), session_, &TrainingSession::stop);
     menu_->addSeparator();
     menu_->addAction(tr("&Load Data"), this, [this] { dataDock_->loadData(); });
+    QAction* evaluate = menu_->addAction(tr("&Evaluate on Test Data"), this, [this] { evaluateModel(); });
     menu_->addSeparator();
     QAction* exportW = menu_->addAction(tr("Export Trained &Model / Weights…"), this, [this, window] { chooseAndExport(window, false); });
     menu_->addAction(tr("Export Training &Histories (CSV)…"), this, [this, window] { chooseAndExport(window, true); });
@@ -124,6 +125,7 @@ void TrainingWorkbench::install(QMainWindow* window) {
         start->setEnabled(s == TrainingSession::State::Idle);
         pause->setEnabled(s == TrainingSession::State::Running || s == TrainingSession::State::Paused);
         stop->setEnabled(pause->isEnabled());
+        evaluate->setEnabled(s == TrainingSession::State::Idle);
         exportW->setEnabled(hasTrainedWeights());
     };
     connect(session_, &TrainingSession::stateChanged, this, update);
@@ -145,7 +147,28 @@ void TrainingWorkbench::chooseAndExport(QMainWindow* window, bool histories) {
     if (!path.isEmpty() && !exportTrained(path, &error)) QMessageBox::warning(window, tr("Export failed"), error);
 }
 
-bool TrainingWorkbench::startTraining() { return panel_->startTraining(); }
+bool TrainingWorkbench::startTraining() {
+    evaluating_ = false;
+    return panel_->startTraining();
+}
+
+bool TrainingWorkbench::evaluateModel() {
+    if (session_->isActive()) return false;
+    QString error;
+    std::optional<TrainingJob> job = makeJob(&error);
+    if (job && job->data.testCount == 0) {
+        error = tr("The data source has no test data to evaluate on (set a test hold-out in the Data dock).");
+        job.reset();
+    }
+    if (!job) {
+        panel_->messageLabel()->setText(error);
+        panel_->messageLabel()->show();
+        return false;
+    }
+    job->train = false;
+    evaluating_ = true;
+    return session_->start(std::move(*job), tr("evaluation"));
+}
 
 void TrainingWorkbench::refreshModelNames() {
     try {
@@ -197,8 +220,12 @@ std::optional<TrainingJob> TrainingWorkbench::makeJob(QString* error) {
 }
 
 void TrainingWorkbench::onFinished(const TrainingOutcome& o) {
-    if (o.hasWeights) trained_ = o.model;
-    runs_->addRun(makeRunRecord(session_->runName(), runSettings_, runData_, o));
+    if (evaluating_) {
+        evaluating_ = false;
+    } else {
+        if (o.hasWeights) trained_ = o.model;
+        runs_->addRun(makeRunRecord(session_->runName(), runSettings_, runData_, o));
+    }
     // The evaluation view (images, confusion matrix) fills in a later event of its own.
     if (o.evaluation.valid() && dataDock_->dataset()) evaluation_->setResult(o.evaluation, *dataDock_->dataset());
     emit runFinished(o);

@@ -48,6 +48,9 @@ public:
 
     /// What Start does. False with the reason shown in the panel (no model, no data, a mismatch).
     bool startTraining();
+    /// Evaluates the model (trained weights if any) on the test data in the training thread; the
+    /// Evaluation dock shows the result. False with the reason shown, as startTraining.
+    bool evaluateModel();
     /// Builds the job for a run from the document's model, the settings and the data.
     std::optional<TrainingJob> makeJob(QString* error);
 
@@ -115,6 +118,7 @@ private:
     ModelSnapshot trained_;
     TrainingSettings runSettings_;  // the settings of the active run
     std::string runData_;
+    bool evaluating_ = false;  // the active job only evaluates (no run record)
 };
 
 }  // namespace strata::studio
