@@ -19,12 +19,14 @@ GraphScene::GraphScene(GraphDocument* doc, QObject* parent) : QGraphicsScene(par
     });
     connect(doc_, &GraphDocument::nodeAboutToBeRemoved, this, &GraphScene::removeNodeItem);
     connect(doc_, &GraphDocument::nodeChanged, this, [this](const QString& id) {
+        cancelWire();  // ports may be re-made below; a drag must not keep pointers to them
         if (NodeItem* n = nodes_.value(id)) {
             n->refresh();
             for (EdgeItem* e : n->edges()) e->updatePath();
         }
     });
     connect(doc_, &GraphDocument::wiringChanged, this, [this](const QString& id) {
+        cancelWire();
         if (NodeItem* n = nodes_.value(id)) n->refresh();
         rebuildEdgesInto(id);
     });
@@ -79,6 +81,14 @@ void GraphScene::rebuild() {
     for (const QString& id : doc_->nodeIds()) addNodeItem(id);
     for (const QString& id : doc_->nodeIds()) rebuildEdgesInto(id);
     rebuildSharedLinks();
+}
+
+void GraphScene::cancelWire() {
+    if (hovered_) hovered_->setHighlighted(false);
+    hovered_ = nullptr;
+    delete wire_;
+    wire_ = nullptr;
+    wireFrom_ = nullptr;
 }
 
 void GraphScene::addNodeItem(const QString& id) {

@@ -82,6 +82,8 @@ private:
     void rebuildSharedLinks();
     PortItem* portAt(QPointF scenePos, PortItem* except = nullptr) const;
     void finishWire(QPointF scenePos);
+    /// Drops a wire drag in progress (the document changed under it).
+    void cancelWire();
 
     GraphDocument* doc_;
     FamilyStyleFunction style_;

@@ -429,6 +429,25 @@ private slots:
         QVERIFY(!doc->node(drop_));
     }
 
+    void undoDuringAWireDragCancelsIt() {
+        twoBranch();
+        // Start dragging from Concatenate's free third port...
+        QCOMPARE(scene->nodeItem(cat)->inputPortCount(), 3);
+        QPointF a = scene->inputPortPos(cat, 2);
+        view->centerOn(a);
+        QPoint p = view->mapFromScene(a);
+        QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, p);
+        QTest::mouseMove(view->viewport(), p + QPoint(40, -40));
+        // ...then undo back past the wire d2 -> cat: that port no longer exists.
+        for (int i = 0; i < 5; ++i) doc->undoStack()->undo();
+        QCOMPARE(scene->nodeItem(cat)->inputPortCount(), 2);
+        QTest::mouseMove(view->viewport(), p + QPoint(60, -60));
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, p + QPoint(60, -60));
+        // The drag was dropped with the port: nothing was disconnected or wired.
+        QCOMPARE(int(doc->node(cat)->inbound.size()), 1);
+        QCOMPARE(doc->undoStack()->count() - doc->undoStack()->index(), 5);
+    }
+
     void deleteSelectionAndUndo() {
         twoBranch();
         Json before = graphSpecToJson(doc->spec());
