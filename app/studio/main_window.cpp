@@ -61,6 +61,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         view_->setInteractive(!active);
         statusBar()->showMessage(active ? tr("Training: the graph is read-only until training stops.") : QString());
     });
+    // Save and Export carry the trained weights (by layer name) like an opened file's.
+    connect(trainer_, &TrainingWorkbench::runFinished, this, [this](const TrainingOutcome& o) {
+        if (o.hasWeights) setWeightsSource(o.model.build());
+    });
     connect(scene_, &editor::GraphScene::currentNodeChanged, trainer_, [this](const QString& id) {
         if (const auto* n = doc_->node(id)) trainer_->showLayer(QString::fromStdString(n->layerName));
     });

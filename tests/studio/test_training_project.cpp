@@ -4,6 +4,7 @@
 #include <QMenuBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QUndoStack>
 #include <QtTest>
 
 #include "app/studio/main_window.h"
@@ -12,6 +13,7 @@
 #include "app/studio/training/training_panel.h"
 #include "app/studio/training/training_project.h"
 #include "app/studio/training/training_workbench.h"
+#include "editor/document/graph_document.h"
 #include "editor/scene/graph_view.h"
 #include "editor/widgets/palette_widget.h"
 #include "plotting/training_charts_widget.h"
@@ -50,6 +52,21 @@ private slots:
                  qPrintable(bench->session()->lastOutcome().message));
         QVERIFY(window.view()->isInteractive());
         QVERIFY(bench->hasTrainedWeights());
+        QVERIFY(window.weightsSource());  // Save/Export carry the trained weights
+        QVERIFY(allClose(window.weightsSource()->getLayer("dense")->getWeights()[0],
+                         bench->trainedModel().build()->getLayer("dense")->getWeights()[0], 0, 0));
+
+        // After an edit the next run keeps the weights of the layers that did not change.
+        const QString dropout = window.document()->nodeOfLayer("dropout");
+        QVERIFY(!dropout.isEmpty());
+        QVERIFY(window.document()->setParameter(dropout, "rate", Json(0.3)));
+        QString why;
+        auto edited = bench->makeJob(&why);
+        QVERIFY2(edited.has_value(), qPrintable(why));
+        QVERIFY(edited->model.configJson != bench->trainedModel().configJson);
+        QVERIFY(allClose(edited->model.build()->getLayer("dense_1")->getWeights()[0],
+                         bench->trainedModel().build()->getLayer("dense_1")->getWeights()[0], 0, 0));
+        window.document()->undoStack()->undo();
 
         QTemporaryDir dir;
         const QString project = dir.filePath("mlp.keras");

@@ -16,6 +16,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "app/studio/project_file.h"
 #include "app/studio/training/data_dock.h"
 #include "app/studio/training/evaluation_view.h"
 #include "app/studio/training/training_dock.h"
@@ -205,9 +206,20 @@ std::optional<TrainingJob> TrainingWorkbench::makeJob(QString* error) {
     job.settings = settings;
     job.data = std::move(*data);
     ModelSnapshot current = ModelSnapshot::of(*model);
-    // Continue from the trained weights while the architecture is the one they were trained for.
-    if (!trained_.empty() && trained_.configJson == current.configJson) job.model = trained_;
-    else job.model = current;
+    // Continue from the trained weights: all of them while the architecture is the one they were
+    // trained for, else those of the layers that are still the same (by name, class and shapes).
+    if (!trained_.empty() && trained_.configJson == current.configJson) {
+        job.model = trained_;
+    } else if (!trained_.empty()) {
+        try {
+            carryOverWeights(*trained_.build(), *model);
+            job.model = ModelSnapshot::of(*model);
+        } catch (const std::exception&) {
+            job.model = current;
+        }
+    } else {
+        job.model = current;
+    }
     // A few training samples per input for the activation histograms and the dead-unit check.
     probe_.clear();
     for (const auto& name : model->inputNames()) {
