@@ -58,7 +58,8 @@ InputLayer::InputLayer(const Json& config) : Layer("InputLayer", config) {
     if (batchShape_.rank() < 1) throw ConfigError("InputLayer '" + name() + "' needs a batch dimension");
     if (c.value("sparse", false)) throw NotSupportedError("InputLayer '" + name() + "': sparse inputs are not supported");
     if (c.value("ragged", false)) throw NotSupportedError("InputLayer '" + name() + "': ragged inputs are not supported");
-    auto dt = getConfig()["dtype"];
+    // Layer::getConfig, not ours: ours answers with dtype_, which is what is being set here.
+    auto dt = Layer::getConfig()["dtype"];
     if (dt.is_string()) dtype_ = parseDType(dt.get<std::string>());
     else if (dt.is_object() && dt.contains("config") && dt["config"].contains("name"))
         dtype_ = parseDType(dt["config"]["name"].get<std::string>());

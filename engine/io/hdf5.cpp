@@ -329,6 +329,12 @@ std::vector<std::string> Group::readStringListAttr(const std::string& name) cons
     if (ti.cls != TypeInfo::String) fail(w, "expected a string attribute, found " + ti.describe());
     std::vector<std::string> out;
     if (ti.varLenString) {
+        // Each element is a 16-byte reference into the file's global heap, and HDF5 resolves every
+        // one of them: a corrupted dataspace claiming millions of elements kept the reader busy for
+        // minutes (found by tests/fuzz/fuzz_model_file). Real attributes live in object headers
+        // (at most 64 KB, which is why Keras splits long name lists into chunks).
+        if (static_cast<uint64_t>(n) * 16 > kMaxAttrBytes)
+            fail(w, "absurd string attribute: " + std::to_string(n) + " variable-length strings");
         Handle mem(H5Tcopy(H5T_C_S1));
         H5Tset_size(mem.id(), H5T_VARIABLE);
         H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
@@ -355,6 +361,15 @@ std::vector<std::string> Group::readStringListAttr(const std::string& name) cons
 }
 
 std::string Group::readStringAttr(const std::string& name) const {
+    {
+        // Count first, so that a corrupted attribute holding many strings is not read at all.
+        const std::string w = where() + "@" + name;
+        Handle a = openAttr(name);
+        Handle type(H5Aget_type(a.id())), space(H5Aget_space(a.id()));
+        if (!type.valid() || !space.valid()) fail(w, "unreadable attribute");
+        const int64_t n = checkedCount(typeInfo(type.id(), space.id(), w).shape, w);
+        if (n != 1) fail(w, "expected one string, found " + std::to_string(n));
+    }
     auto v = readStringListAttr(name);
     if (v.size() != 1)
         fail(where() + "@" + name, "expected one string, found " + std::to_string(v.size()));
