@@ -1,5 +1,7 @@
 #include "engine/layers/convolutional/base_conv_transpose.h"
 
+#include "engine/layers/activation_backward.h"
+
 #include "engine/core/errors.h"
 
 namespace strata {
@@ -162,13 +164,7 @@ void BaseConvTranspose::backward(const ConstTensorPtrs& inputs, const Tensors& o
     const conv::Geometry g = geometryFor(x);
     const bool cf = settings_.channelsFirst;
     auto& cache = ctx.cache<ConvTransposeCache>();
-    const Tensor* gOut = outputGrads[0];
-    if (!activation_.isLinear()) {
-        cache.grad = *gOut;
-        const float* pre = activation_.backwardNeedsOnlyOutput() ? y.data() : cache.preActivation.data();
-        activation_.backward(pre, y.data(), cache.grad.data(), y.size(), y.dim(-1));
-        gOut = &cache.grad;
-    }
+    const Tensor* gOut = gradientThroughActivation(activation_, y, outputGrads[0], cache.preActivation, cache.grad);
     const float* gN = gOut->data();
     const float* xN = x.data();
     if (cf) {

@@ -1,6 +1,7 @@
 #include "engine/layers/core/dense.h"
 
 #include "engine/core/parallel.h"
+#include "engine/layers/activation_backward.h"
 
 #include "engine/core/errors.h"
 
@@ -93,13 +94,7 @@ void Dense::backward(const ConstTensorPtrs& inputs, const Tensors& outputs, cons
         return;
     }
     auto& cache = ctx.cache<DenseCache>();
-    const Tensor* g = outputGrads[0];
-    if (!activation_.isLinear()) {
-        cache.grad = *g;
-        const float* pre = activation_.backwardNeedsOnlyOutput() ? y.data() : cache.preActivation.data();
-        activation_.backward(pre, y.data(), cache.grad.data(), y.size(), units_);
-        g = &cache.grad;
-    }
+    const Tensor* g = gradientThroughActivation(activation_, y, outputGrads[0], cache.preActivation, cache.grad);
     auto G = g->matrix(rows, units_);
     if (trainable()) {
         parallelProduct(kernel_->grad.matrix(), x.matrix(rows, x.dim(-1)).transpose(), G, true);
