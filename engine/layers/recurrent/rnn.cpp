@@ -175,9 +175,7 @@ void RecurrentBase::checkInputs(const ConstTensorPtrs& inputs, const Tensor* mas
 
 namespace {
 void fillDropoutMask(Tensor& m, double rate, Rng& rng) {
-    const float scale = static_cast<float>(1.0 / (1.0 - rate));
-    const float r = static_cast<float>(rate);
-    for (auto& v : m.values()) v = rng.uniform() < r ? 0.0f : scale;
+    fillBernoulliMask(m.data(), m.size(), rate, static_cast<float>(1.0 / (1.0 - rate)), rng);
 }
 }  // namespace
 
