@@ -395,6 +395,18 @@ void Model::backward(const ConstTensorPtrs& inputs, const Tensors& outputs, cons
         st.outputGrads[i].resize(nodes_[i]->numOutputs());
         st.gradSet[i].assign(nodes_[i]->numOutputs(), 0);
     }
+    // A layer's input gradient is handed over by swapping buffers rather than copying: both
+    // tensors persist across steps (same shapes), so the swap allocates nothing.
+    auto accumulateOwned = [&](const KerasTensor& x, Tensor& g) {
+        size_t p = pos.at(x.node());
+        Tensor& dst = st.outputGrads[p][x.index()];
+        if (!st.gradSet[p][x.index()]) {
+            std::swap(dst, g);
+            st.gradSet[p][x.index()] = 1;
+        } else {
+            dst.vector() += g.vector();
+        }
+    };
     auto accumulate = [&](const KerasTensor& x, const Tensor& g) {
         size_t p = pos.at(x.node());
         Tensor& dst = st.outputGrads[p][x.index()];
@@ -444,7 +456,7 @@ void Model::backward(const ConstTensorPtrs& inputs, const Tensors& outputs, cons
                 c.inputGradsUnneeded |= uint64_t{1} << k;
         node->layer().backward(st.inputPtrs[ii], st.outputs[ii], gptrs, st.inputGrads[ii], c);
         for (size_t k = 0; k < ins.size() && k < st.inputGrads[ii].size(); ++k)
-            if (c.inputGradNeeded(k)) accumulate(ins[k], st.inputGrads[ii][k]);
+            if (c.inputGradNeeded(k)) accumulateOwned(ins[k], st.inputGrads[ii][k]);
     }
     inputGrads.resize(inputs_.size());
     for (size_t i = 0; i < inputs_.size(); ++i) {

@@ -15,6 +15,8 @@ struct BaseConvCache : LayerCache {
     Tensor dxT;          // channels_first: the input gradient, channels-last
     Tensor preActivation;  // kept only when the activation's derivative needs x
     Tensor grad;         // dL/d(pre-activation)
+    std::vector<std::vector<float>> gradRows;  // per pool part: one chunk of dL/d(pre-activation)
+    std::vector<std::vector<float>> biasRows;  // per pool part: its share of the bias gradient
 };
 }  // namespace
 
@@ -153,24 +155,63 @@ void BaseConv::backward(const ConstTensorPtrs& inputs, const Tensors& outputs, c
     const conv::Geometry g = geometryFor(x);
     const bool cf = settings_.channelsFirst;
     auto& cache = ctx.cache<BaseConvCache>();
+    const bool train = trainable();
+    if (!cf) {
+        backwardChannelsLast(x, y, *outputGrads[0], wantInputGrad ? &inputGrads[0] : nullptr, g, cache, train);
+        return;
+    }
     const Tensor* gOut = gradientThroughActivation(activation_, y, outputGrads[0], cache.preActivation, cache.grad);
     const int64_t outPixels = g.outPixels();
-    const float* gN = gOut->data();
-    const float* xN = x.data();
-    if (cf) {
-        cache.gT.resize(y.shape());
-        conv::toChannelsLast(gOut->data(), cache.gT.data(), g.batch, filters_, outPixels);
-        gN = cache.gT.data();
-        cache.xT.resize(x.shape());
-        conv::toChannelsLast(x.data(), cache.xT.data(), g.batch, g.inC, g.inPixels());
-        xN = cache.xT.data();
-        if (wantInputGrad) cache.dxT.resize(x.shape());
-    }
-    const bool train = trainable();
+    cache.gT.resize(y.shape());
+    conv::toChannelsLast(gOut->data(), cache.gT.data(), g.batch, filters_, outPixels);
+    const float* gN = cache.gT.data();
+    cache.xT.resize(x.shape());
+    conv::toChannelsLast(x.data(), cache.xT.data(), g.batch, g.inC, g.inPixels());
+    const float* xN = cache.xT.data();
+    if (wantInputGrad) cache.dxT.resize(x.shape());
     if (train && useBias_) conv::accumulateBiasGrad(gN, bias_->grad.data(), g.batch * outPixels, filters_);
-    float* dxN = !wantInputGrad ? nullptr : cf ? cache.dxT.data() : inputGrads[0].data();
+    float* dxN = wantInputGrad ? cache.dxT.data() : nullptr;
     conv::backward(xN, gN, kernel_->value.data(), dxN, train ? kernel_->grad.data() : nullptr, g, cache.ws);
-    if (cf && dxN) conv::toChannelsFirst(dxN, inputGrads[0].data(), g.batch, g.inC, g.inPixels());
+    if (dxN) conv::toChannelsFirst(dxN, inputGrads[0].data(), g.batch, g.inC, g.inPixels());
+}
+
+// Channels-last (the usual case): the activation's derivative and the bias gradient are applied
+// chunk by chunk inside conv::backward's parallel loop (GradientPrologue), so the output gradient
+// is read once instead of being copied, rescaled and summed in three full-size passes.
+void BaseConv::backwardChannelsLast(const Tensor& x, const Tensor& y, const Tensor& gy, Tensor* dx,
+                                    const conv::Geometry& g, LayerCache& cacheBase, bool train) {
+    auto& cache = static_cast<BaseConvCache&>(cacheBase);
+    const int64_t F = filters_;
+    const bool act = !activation_.isLinear();
+    const bool biasGrad = train && useBias_;
+    const int parts = conv::backwardParts(g, dx != nullptr, train);
+    if (biasGrad) {
+        cache.biasRows.resize(static_cast<size_t>(std::max(parts, 1)));
+        for (auto& b : cache.biasRows) b.assign(static_cast<size_t>(F), 0.0f);
+    }
+    if (act) cache.gradRows.resize(static_cast<size_t>(std::max(parts, 1)));
+    const float* pre = act && !activation_.backwardNeedsOnlyOutput() ? cache.preActivation.data() : y.data();
+    auto prologue = [&](int part, int64_t firstRow, int64_t rows) -> const float* {
+        const float* src = gy.data() + firstRow * F;
+        const float* rowsOut = src;
+        if (act) {
+            std::vector<float>& buf = cache.gradRows[static_cast<size_t>(part)];
+            buf.resize(static_cast<size_t>(rows * F));
+            std::copy(src, src + rows * F, buf.data());
+            activation_.backward(pre + firstRow * F, y.data() + firstRow * F, buf.data(), rows * F, F);
+            rowsOut = buf.data();
+        }
+        if (biasGrad) conv::accumulateBiasGrad(rowsOut, cache.biasRows[static_cast<size_t>(part)].data(), rows, F);
+        return rowsOut;
+    };
+    conv::backward(x.data(), gy.data(), kernel_->value.data(), dx ? dx->data() : nullptr,
+                   train ? kernel_->grad.data() : nullptr, g, cache.ws,
+                   act || biasGrad ? conv::GradientPrologue(prologue) : conv::GradientPrologue());
+    if (biasGrad) {
+        float* bg = bias_->grad.data();
+        for (const auto& b : cache.biasRows)
+            for (int64_t c = 0; c < F; ++c) bg[c] += b[static_cast<size_t>(c)];
+    }
 }
 
 }  // namespace strata

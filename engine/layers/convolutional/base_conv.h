@@ -36,6 +36,10 @@ protected:
 private:
     /// Checks a concrete input and returns its geometry (channels-last view).
     conv::Geometry geometryFor(const Tensor& x) const;
+    /// backward() for channels-last data, with the activation and bias gradient fused per chunk.
+    /// `dx` is null when nobody reads the input gradient.
+    void backwardChannelsLast(const Tensor& x, const Tensor& y, const Tensor& gy, Tensor* dx, const conv::Geometry& g,
+                              LayerCache& cache, bool train);
 
     conv::Settings settings_;
     int64_t filters_;

@@ -1,6 +1,7 @@
 #include "engine/layers/convolutional/conv_utils.h"
 
 #include <algorithm>
+#include <cstring>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -302,6 +303,12 @@ void im2col(const float* x, const Geometry& g, int64_t group, float* col) {
                     continue;
                 }
                 const float* xrow = xg + ih * g.inW * C;
+                if (Cg == C && g.dilW == 1 && iw0 >= 0 && iw0 + g.kW <= g.inW) {
+                    // The whole kernel row is one contiguous run of the input (ungrouped, inside).
+                    std::memcpy(dst, xrow + iw0 * C, sizeof(float) * static_cast<size_t>(g.kW * C));
+                    dst += g.kW * C;
+                    continue;
+                }
                 for (int64_t kw = 0; kw < g.kW; ++kw, dst += Cg) {
                     const int64_t iw = iw0 + kw * g.dilW;
                     if (iw < 0 || iw >= g.inW) {
@@ -332,6 +339,13 @@ void col2im(const float* dcol, const Geometry& g, int64_t group, float* dx) {
                     continue;
                 }
                 float* dxrow = dxg + ih * g.inW * C;
+                if (Cg == C && g.dilW == 1 && iw0 >= 0 && iw0 + g.kW <= g.inW) {
+                    float* __restrict d = dxrow + iw0 * C;
+                    const int64_t len = g.kW * C;
+                    for (int64_t i = 0; i < len; ++i) d[i] += src[i];
+                    src += len;
+                    continue;
+                }
                 for (int64_t kw = 0; kw < g.kW; ++kw, src += Cg) {
                     const int64_t iw = iw0 + kw * g.dilW;
                     if (iw < 0 || iw >= g.inW) continue;
@@ -379,14 +393,18 @@ void forward(const float* x, const float* w, float* y, const Geometry& g, Worksp
     });
 }
 
+int backwardParts(const Geometry& g, bool withDx, bool withDw) {
+    return partsFor(g.batch, (withDx && withDw ? 4.0 : 2.0) * g.batch * g.outPixels() * g.patch() * g.outC);
+}
+
 void backward(const float* x, const float* gy, const float* w, float* dx, float* dw, const Geometry& g,
-              Workspace& ws) {
+              Workspace& ws, GradientPrologue prologue) {
     if (!dx && !dw) return;
     const int64_t P = g.outPixels(), K = g.patch(), F = g.outC, Fg = g.groupOutC(), Cg = g.groupInC();
     const int64_t inImage = g.inPixels() * g.inC;
     const bool direct = g.pointwise();
     const int64_t chunk = chunkImages(g);
-    const int parts = partsFor(g.batch, (dx && dw ? 4.0 : 2.0) * g.batch * P * K * F);
+    const int parts = backwardParts(g, dx != nullptr, dw != nullptr);
     ws.ensure(parts);
     if (dw)
         for (int t = 1; t < parts; ++t) ws.acc[t].assign(static_cast<size_t>(K * F), 0.0f);
@@ -398,7 +416,7 @@ void backward(const float* x, const float* gy, const float* w, float* dx, float*
         if (dx && !direct) std::fill(dx + b0 * inImage, dx + b1 * inImage, 0.0f);
         for (int64_t n0 = b0; n0 < b1; n0 += chunk) {
             const int64_t n1 = std::min(b1, n0 + chunk), rows = (n1 - n0) * P;
-            ConstMatrixMap G(gy + n0 * P * F, rows, F);
+            ConstMatrixMap G(prologue ? prologue(t, n0 * P, rows) : gy + n0 * P * F, rows, F);
             for (int64_t grp = 0; grp < g.groups; ++grp) {
                 auto Gg = G.middleCols(grp * Fg, Fg);
                 auto Wg = W.middleCols(grp * Fg, Fg);

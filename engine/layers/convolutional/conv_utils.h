@@ -132,8 +132,16 @@ using Epilogue = FunctionRef<void(float* rows, int64_t firstRow, int64_t numRows
 void forward(const float* x, const float* w, float* y, const Geometry& g, Workspace& ws, Epilogue epilogue = {});
 /// dx = conv^T(gy, w) (overwritten) and dw += dL/dw; x may be null when dw is null; dx or dw may
 /// be null to skip them.
+/// Called by backward() for output rows [firstRow, firstRow + rows) on pool part `part`, before
+/// they are used: returns those rows of dL/d(pre-activation) (e.g. in a per-part scratch buffer).
+/// Fusing the activation's derivative and the bias gradient here keeps each chunk in cache instead
+/// of making full-size passes over the output gradient.
+using GradientPrologue = FunctionRef<const float*(int part, int64_t firstRow, int64_t rows)>;
+/// `gy` is used directly when `prologue` is empty.
 void backward(const float* x, const float* gy, const float* w, float* dx, float* dw, const Geometry& g,
-              Workspace& ws);
+              Workspace& ws, GradientPrologue prologue = {});
+/// How many pool parts backward() uses for this geometry (sizes per-part scratch for a prologue).
+int backwardParts(const Geometry& g, bool withDx, bool withDw);
 
 /// Depthwise conv: groups == inC, outC = inC * multiplier, w laid out (kH, kW, inC, multiplier).
 void depthwiseForward(const float* x, const float* w, float* y, const Geometry& g, Epilogue epilogue = {});

@@ -1,5 +1,7 @@
 #include "engine/layers/pooling/base_pooling.h"
 
+#include "engine/core/parallel.h"
+
 #include <algorithm>
 
 #include "engine/core/errors.h"
@@ -343,19 +345,41 @@ void BasePooling::forward(const ConstTensorPtrs& inputs, Tensors& outputs, CallC
     Tensor& y = outputs[0];
     y.resize(outputShape(g));
     if (y.size() == 0) return;
+    // Images are independent: split the batch over the pool, one image per kernel call, and keep
+    // argmax indices relative to their image so that backward may split the batch differently.
+    const int64_t inImage = g.C * g.H * g.W, outImage = g.C * g.OH * g.OW;
+    Geometry one = g;
+    one.B = 1;
+    const int parts = partsFor(g.B, double(x.size()) * double(g.kh * g.kw));
+    const float* xs = x.data();
+    float* ys = y.data();
     if (mode_ == PoolMode::Max) {
+        int64_t* idx = nullptr;
         if (ctx.backwardNeeded()) {
             auto& cache = ctx.cache<PoolCache>();
             cache.argmax.resize(static_cast<size_t>(y.size()));
-            if (g.channelsFirst) maxForwardFirst<true>(g, x.data(), y.data(), cache.argmax.data());
-            else maxForwardLast<true>(g, x.data(), y.data(), cache.argmax.data());
-        } else {
-            if (g.channelsFirst) maxForwardFirst<false>(g, x.data(), y.data(), nullptr);
-            else maxForwardLast<false>(g, x.data(), y.data(), nullptr);
+            idx = cache.argmax.data();
         }
+        parallelFor(g.B, parts, [&](int, int64_t b0, int64_t b1) {
+            for (int64_t b = b0; b < b1; ++b) {
+                const float* xi = xs + b * inImage;
+                float* yi = ys + b * outImage;
+                if (idx) {
+                    if (g.channelsFirst) maxForwardFirst<true>(one, xi, yi, idx + b * outImage);
+                    else maxForwardLast<true>(one, xi, yi, idx + b * outImage);
+                } else {
+                    if (g.channelsFirst) maxForwardFirst<false>(one, xi, yi, nullptr);
+                    else maxForwardLast<false>(one, xi, yi, nullptr);
+                }
+            }
+        });
     } else {
-        if (g.channelsFirst) avgForwardFirst(g, x.data(), y.data());
-        else avgForwardLast(g, x.data(), y.data());
+        parallelFor(g.B, parts, [&](int, int64_t b0, int64_t b1) {
+            for (int64_t b = b0; b < b1; ++b) {
+                if (g.channelsFirst) avgForwardFirst(one, xs + b * inImage, ys + b * outImage);
+                else avgForwardLast(one, xs + b * inImage, ys + b * outImage);
+            }
+        });
     }
 }
 
@@ -372,22 +396,41 @@ void BasePooling::backward(const ConstTensorPtrs& inputs, const Tensors& outputs
     if (gy.size() != outSize)
         throw ShapeError("Layer '" + name() + "' (" + className() + "): output gradient of shape " + gy.shapeString() +
                          " does not match the output " + shapeToString(outputShape(g)));
+    const int64_t inImage = g.C * g.H * g.W, outImage = g.C * g.OH * g.OW;
+    Geometry one = g;
+    one.B = 1;
+    const int parts = partsFor(g.B, double(x.size()) * double(g.kh * g.kw));
+    const float* go = gy.data();
+    float* gi = gx.data();
     if (mode_ == PoolMode::Max) {
         auto& cache = ctx.cache<PoolCache>();
-        if (static_cast<int64_t>(cache.argmax.size()) != outSize) {
+        const bool recorded = static_cast<int64_t>(cache.argmax.size()) == outSize;
+        if (!recorded) {
             // forward ran without recording: find the maxima again
             cache.argmax.resize(static_cast<size_t>(outSize));
             cache.scratch.resize(outputShape(g));
-            if (g.channelsFirst) maxForwardFirst<true>(g, x.data(), cache.scratch.data(), cache.argmax.data());
-            else maxForwardLast<true>(g, x.data(), cache.scratch.data(), cache.argmax.data());
         }
-        const int64_t* idx = cache.argmax.data();
-        const float* go = gy.data();
-        float* gi = gx.data();
-        for (int64_t i = 0; i < outSize; ++i) gi[idx[i]] += go[i];
+        int64_t* idx = cache.argmax.data();
+        float* scratch = cache.scratch.data();
+        parallelFor(g.B, parts, [&](int, int64_t b0, int64_t b1) {
+            for (int64_t b = b0; b < b1; ++b) {
+                int64_t* ib = idx + b * outImage;
+                if (!recorded) {
+                    if (g.channelsFirst) maxForwardFirst<true>(one, x.data() + b * inImage, scratch + b * outImage, ib);
+                    else maxForwardLast<true>(one, x.data() + b * inImage, scratch + b * outImage, ib);
+                }
+                float* gib = gi + b * inImage;
+                const float* gob = go + b * outImage;
+                for (int64_t i = 0; i < outImage; ++i) gib[ib[i]] += gob[i];
+            }
+        });
     } else {
-        if (g.channelsFirst) avgBackwardFirst(g, gy.data(), gx.data());
-        else avgBackwardLast(g, gy.data(), gx.data());
+        parallelFor(g.B, parts, [&](int, int64_t b0, int64_t b1) {
+            for (int64_t b = b0; b < b1; ++b) {
+                if (g.channelsFirst) avgBackwardFirst(one, go + b * outImage, gi + b * inImage);
+                else avgBackwardLast(one, go + b * outImage, gi + b * inImage);
+            }
+        });
     }
 }
 
