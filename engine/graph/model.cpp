@@ -486,7 +486,17 @@ std::vector<Tensor> Model::predict(const std::vector<Tensor>& inputs, int64_t ba
         int64_t e = std::min(n, b + batchSize);
         ConstTensorPtrs ptrs;
         for (size_t i = 0; i < inputs.size(); ++i) {
-            batch[i] = (b == 0 && e == n) ? inputs[i] : inputs[i].slice0(b, e);
+            if (b == 0 && e == n) {
+                ptrs.push_back(&inputs[i]);  // one batch: no copy
+                continue;
+            }
+            // Copy the rows into the reused batch buffer (a fresh slice per batch page-faulted).
+            auto shape = inputs[i].shape();
+            shape[0] = e - b;
+            batch[i].resize(shape);
+            batch[i].setDType(inputs[i].dtype());
+            const int64_t row = inputs[i].size() / n;
+            std::copy(inputs[i].data() + b * row, inputs[i].data() + e * row, batch[i].data());
             ptrs.push_back(&batch[i]);
         }
         CallContext ctx;
