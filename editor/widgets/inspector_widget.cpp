@@ -114,6 +114,18 @@ InspectorWidget::InspectorWidget(GraphDocument* doc, QWidget* parent) : QWidget(
     error_->hide();
     outer->addWidget(error_);
 
+    connectDocument();
+}
+
+void InspectorWidget::setDocument(GraphDocument* doc) {
+    if (doc == doc_) return;
+    if (doc_) disconnect(doc_, nullptr, this, nullptr);
+    doc_ = doc;
+    connectDocument();
+    setNode({});
+}
+
+void InspectorWidget::connectDocument() {
     connect(doc_, &GraphDocument::nodeChanged, this, [this](const QString& id) {
         // Our own edits already show in the editors; rebuilding would take the focus away.
         if (id == id_ && !applying_) rebuild();
