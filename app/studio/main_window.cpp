@@ -90,6 +90,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     // The trainer trains a model built from the document; while it runs the graph is read-only.
     trainer_ = new TrainingWorkbench([this] { return buildModel(doc_->spec()); }, this);
     trainer_->install(this);
+    // The trainer's docks share the right column: leave the inspector (and the diagram tabbed
+    // with it) room for a layer's settings instead of a strip.
+    if (auto* inspectorDock = findChild<QDockWidget*>("inspectorDock"))
+        resizeDocks({inspectorDock}, {480}, Qt::Vertical);
     connect(trainer_, &TrainingWorkbench::trainingActiveChanged, this, [this](bool active) {
         palette_->setEnabled(!active);
         inspector_->setEnabled(!active);
@@ -444,7 +448,6 @@ MainWindow* MainWindow::newModelFromHere(const QString& id, int output, editor::
     // A new window, like File > New in document apps: the original stays open and unchanged.
     auto* w = new MainWindow;
     w->setAttribute(Qt::WA_DeleteOnClose);
-    w->report_ = report_;
     w->doc_->reset(part->spec, part->positions);
     w->weights_ = weights_;  // same layer names: trained weights carry over into its saves
     w->doc_->undoStack()->resetClean();  // not saved anywhere yet
@@ -461,7 +464,10 @@ MainWindow* MainWindow::newModelFromHere(const QString& id, int output, editor::
 void MainWindow::updateTitle() {
     QString name = path_.isEmpty() ? tr("Untitled") : QFileInfo(path_).fileName();
     setWindowTitle(QStringLiteral("%1%2 — Strata Studio").arg(name, doc_->undoStack()->isClean() ? "" : " *"));
-    tabs_->setRootTitle(path_.isEmpty() ? tr("Untitled") : QFileInfo(path_).completeBaseName());
+    // The main tab: the project's name, else the model's (an imported file keeps its model name).
+    const std::string& model = doc_->spec().name;
+    tabs_->setRootTitle(!path_.isEmpty() ? QFileInfo(path_).completeBaseName()
+                                         : model.empty() ? tr("Untitled") : qs(model));
 }
 
 void MainWindow::updateStatus() {

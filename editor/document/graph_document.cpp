@@ -322,14 +322,16 @@ bool GraphDocument::setParameter(const QString& id, const QString& key, const Js
     return true;
 }
 
-bool GraphDocument::setLayerConfig(const QString& id, const Json& config, const QString& text, QString* why) {
+bool GraphDocument::setLayerConfig(const QString& id, const Json& config, const QString& text, QString* why,
+                                   const QString& className) {
     const GraphNode* n = node(id);
     if (!n) return false;
-    if (config == n->config) return true;
+    const std::string cls = className.isEmpty() ? n->className : className.toStdString();
+    if (config == n->config && cls == n->className) return true;
     try {
         Json withName = config;
         withName["name"] = n->layerName;
-        LayerRegistry::instance().create(n->className, withName, false);
+        LayerRegistry::instance().create(cls, withName, false);
     } catch (const std::exception& e) {
         if (why) *why = qs(e.what());
         return false;
@@ -340,6 +342,7 @@ bool GraphDocument::setLayerConfig(const QString& id, const Json& config, const 
         before.push_back(m);
         after.push_back(m);
         after.back().config = config;
+        after.back().className = cls;
     }
     undo_.push(new ReplaceNodesCommand(this, before, after, text));
     return true;

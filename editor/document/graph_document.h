@@ -66,7 +66,9 @@ public:
     bool setParameter(const QString& id, const QString& key, const Json& value, QString* why = nullptr);
     /// Replaces the whole config of the node's layer (all calls) with `config`, checked by the
     /// registry first; one undo step named `text` (a nested model edited in its own tab).
-    bool setLayerConfig(const QString& id, const Json& config, const QString& text, QString* why = nullptr);
+    /// `className` (optional) changes the class too (a Sequential edited as a graph becomes Functional).
+    bool setLayerConfig(const QString& id, const Json& config, const QString& text, QString* why = nullptr,
+                        const QString& className = {});
     /// Renames the node's layer (all calls). Names must be non-empty and unique.
     bool renameLayer(const QString& id, const QString& newName, QString* why = nullptr);
     /// Another call of the same layer instance (shared weights), placed beside it. Returns its id.

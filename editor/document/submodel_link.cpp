@@ -77,11 +77,14 @@ void SubModelLink::pushToParent() {
         setApplied(false, tr("Not applied to %1: %2").arg(layerName(), qs(e.what())));
         return;
     }
-    if (config != parent_->node(id_)->config) {
+    // The inner graph is written back as a functional model's config (a Sequential edited as a
+    // graph may no longer be a stack).
+    const GraphNode* node = parent_->node(id_);
+    if (config != node->config || node->className != "Functional") {
         const QString what = child_->undoStack()->text(child_->undoStack()->index() - 1);
         applying_ = true;
         QString why;
-        const bool ok = parent_->setLayerConfig(id_, config, tr("%1 in %2").arg(what, layerName()), &why);
+        const bool ok = parent_->setLayerConfig(id_, config, tr("%1 in %2").arg(what, layerName()), &why, "Functional");
         applying_ = false;
         if (!ok) {
             setApplied(false, tr("Not applied to %1: %2").arg(layerName(), why));

@@ -32,6 +32,12 @@ DiagramWidget::DiagramWidget(QWidget* parent) : QWidget(parent) {
     names_ = box(tr("Names"), "show_layer_names", true, tr("show_layer_names: \"name (Type)\" instead of the type"));
     trainable_ = box(tr("Trainable"), "show_trainable", false, tr("show_trainable: whether each layer's weights train"));
     nested_ = box(tr("Expand nested"), "expand_nested", false, tr("expand_nested: nested models as clusters of their layers"));
+    // Fit changes only how the picture is shown, not what is drawn.
+    fit_ = new QCheckBox(tr("Fit"), this);
+    fit_->setObjectName("fit");
+    fit_->setChecked(true);
+    fit_->setToolTip(tr("Scale the diagram down to fit the dock (off: 100%)"));
+    connect(fit_, &QCheckBox::toggled, this, &DiagramWidget::showPixmap);
     rankdir_ = new QComboBox(this);
     rankdir_->setObjectName("rankdir");
     rankdir_->addItem(tr("Top to bottom"), "TB");
@@ -45,6 +51,7 @@ DiagramWidget::DiagramWidget(QWidget* parent) : QWidget(parent) {
     auto* options = new QHBoxLayout;
     for (QWidget* w : std::initializer_list<QWidget*>{shapes_, dtype_, names_, trainable_, nested_, rankdir_}) options->addWidget(w);
     options->addStretch(1);
+    options->addWidget(fit_);
     options->addWidget(export_);
 
     image_ = new QLabel(this);
@@ -115,8 +122,24 @@ void DiagramWidget::showEvent(QShowEvent* event) {
     if (dirty_) timer_.start();
 }
 
+void DiagramWidget::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    if (fit_->isChecked()) showPixmap();
+}
+
+void DiagramWidget::showPixmap() {
+    if (pixmap_.isNull()) return;
+    const QSize room = scroll_->viewport()->size() * devicePixelRatioF() - QSize(8, 8);
+    const bool shrink = fit_->isChecked() && (pixmap_.width() > room.width() || pixmap_.height() > room.height()) &&
+                        room.width() > 16 && room.height() > 16;
+    QPixmap shown = shrink ? pixmap_.scaled(room, Qt::KeepAspectRatio, Qt::SmoothTransformation) : pixmap_;
+    shown.setDevicePixelRatio(devicePixelRatioF());
+    image_->setPixmap(shown);
+}
+
 void DiagramWidget::showMessage(const QString& text) {
     png_.clear();
+    pixmap_ = QPixmap();
     image_->setPixmap(QPixmap());
     image_->setText(text);
 }
@@ -142,8 +165,9 @@ void DiagramWidget::refreshNow() {
         if (!pixmap.loadFromData(png, "PNG")) throw std::runtime_error("the renderer's PNG does not decode");
         pixmap.setDevicePixelRatio(devicePixelRatioF());
         image_->setText({});
-        image_->setPixmap(pixmap);
+        pixmap_ = pixmap;
         png_ = png;
+        showPixmap();
     } catch (const std::exception& e) {
         showMessage(tr("Cannot draw the diagram: %1").arg(qs(e.what())));
     }

@@ -7,6 +7,7 @@
 /// The drawing itself comes from a DiagramRenderer the app installs (plotting/ through Graphviz);
 /// the editor does not depend on plotting.
 #include <QByteArray>
+#include <QPixmap>
 #include <QTimer>
 #include <QWidget>
 #include <functional>
@@ -71,9 +72,12 @@ public slots:
 
 protected:
     void showEvent(QShowEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void scheduleRefresh();
+    /// Shows png_ at 100% or scaled down to fit the view ("Fit").
+    void showPixmap();
     void showMessage(const QString& text);
 
     DiagramRenderer renderer_;
@@ -82,7 +86,8 @@ private:
     bool dirty_ = true;
     int renders_ = 0;
     QByteArray png_;
-    QCheckBox *shapes_, *dtype_, *names_, *trainable_, *nested_;
+    QCheckBox *shapes_, *dtype_, *names_, *trainable_, *nested_, *fit_;
+    QPixmap pixmap_;
     QComboBox* rankdir_;
     QPushButton* export_;
     QScrollArea* scroll_;

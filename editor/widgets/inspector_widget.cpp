@@ -212,6 +212,9 @@ void InspectorWidget::rebuild() {
 
     auto* output = new QCheckBox(tr("Model output"));
     output->setObjectName("isOutput");
+    // Keras names a functional model's outputs after the layers that make them.
+    output->setToolTip(tr("An output of the model, named after this layer (the Name above): losses and metrics "
+                          "per output use that name"));
     output->setChecked(doc_->isOutput(id_));
     connect(output, &QCheckBox::toggled, this, [this, id](bool on) {
         applying_ = true;

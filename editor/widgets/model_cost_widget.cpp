@@ -74,7 +74,7 @@ QTreeWidgetItem* ModelCostWidget::addLayer(const LayerCost& layer, QTreeWidgetIt
     item->setText(NameColumn, QStringLiteral("%1 (%2)").arg(qs(layer.name), qs(layer.className)));
     item->setData(NameColumn, Qt::UserRole, qs(layer.name));
     item->setText(ParamsColumn, withCommas(layer.params));
-    item->setText(BytesColumn, readableBytes(layer.weightBytes));
+    item->setText(BytesColumn, layer.weightBytes ? readableBytes(layer.weightBytes) : QStringLiteral("0 B"));
     item->setText(MacsColumn, macsText(layer.macs));
     if (layer.trainableParams < layer.params)
         item->setToolTip(ParamsColumn, tr("%1 trainable").arg(withCommas(layer.trainableParams)));
@@ -86,7 +86,10 @@ QTreeWidgetItem* ModelCostWidget::addLayer(const LayerCost& layer, QTreeWidgetIt
         item->setText(ShapeColumn, tr("shared, %1 calls").arg(layer.calls.size()));
         for (size_t k = 0; k < layer.calls.size(); ++k) {
             auto* call = new QTreeWidgetItem(item);
-            call->setText(NameColumn, tr("call %1").arg(k + 1));
+            QStringList from;
+            for (const auto& in : layer.calls[k].inputs) from << qs(in);
+            call->setText(NameColumn, from.isEmpty() ? tr("call %1").arg(k + 1)
+                                                     : tr("call %1 ← %2").arg(k + 1).arg(from.join(", ")));
             call->setText(ShapeColumn, shapesText(layer.calls[k].outputShapes));
             call->setText(MacsColumn, macsText(layer.calls[k].macs));
             call->setTextAlignment(MacsColumn, Qt::AlignRight | Qt::AlignVCenter);

@@ -119,7 +119,10 @@ ModelCost modelCost(const Model& model) {
         for (const auto& node : layer.inboundNodes()) {
             if (!model.containsNode(node.get())) continue;  // a call in another model
             CallCost cc;
-            for (const auto& x : node->inputs()) cc.inputShapes.push_back(x.shape());
+            for (const auto& x : node->inputs()) {
+                cc.inputs.push_back(x.layer().name());
+                cc.inputShapes.push_back(x.shape());
+            }
             cc.outputShapes = node->outputShapes();
             cc.macs = layer.built() && !node->isInput() ? callMacs(layer, cc.inputShapes, cc.outputShapes) : 0;
             if (cc.macs == kUnknownMacs) lc.macs = kUnknownMacs;

@@ -32,6 +32,7 @@ inline constexpr int64_t kUnknownMacs = -1;
 
 /// One call (node) of a layer inside the model.
 struct CallCost {
+    std::vector<std::string> inputs;  ///< the layers whose outputs this call takes (their names)
     std::vector<Shape> inputShapes;
     std::vector<Shape> outputShapes;
     int64_t macs = 0;  ///< per sample, or kUnknownMacs

@@ -111,6 +111,7 @@ private slots:
         QCOMPARE(row->child(0)->text(ModelCostWidget::ShapeColumn), QString("(None, 8)"));
         QCOMPARE(row->child(1)->text(ModelCostWidget::ShapeColumn), QString("(None, 3, 8)"));
         QCOMPARE(row->child(1)->text(ModelCostWidget::MacsColumn), QString("96"));
+        QCOMPARE(row->child(1)->text(ModelCostWidget::NameColumn), QString("call 2 ← b"));  // which tensor it took
         QCOMPARE(row->text(ModelCostWidget::ParamsColumn), QString("40"));
     }
 

@@ -15,6 +15,7 @@
 #include "editor/widgets/model_tabs.h"
 #include "editor/widgets/inspector_widget.h"
 #include "editor/widgets/problems_widget.h"
+#include "engine/strata.h"
 
 using namespace strata;
 using namespace strata::editor;
@@ -193,6 +194,29 @@ private slots:
         doc->undoStack()->undo();
         QVERIFY(tabs->openSubModel(doc, group));
         QCOMPARE(tabs->count(), 2);
+    }
+
+    void aSequentialEditedInsideBecomesFunctional() {
+        clearSession();
+        auto stack = makeSequential({layers::Dense(4, {{"name", "s1"}}), layers::Dense(2, {{"name", "s2"}})}, "stack");
+        auto x = Input({8});
+        auto model = makeModel(x, (*stack)(x));
+        doc = new GraphDocument(this);
+        doc->reset(graphSpecFromModel(*model), {});
+        QString node = doc->nodeOfLayer("stack");
+        QCOMPARE(qs(doc->node(node)->className), QString("Sequential"));
+        scene = new GraphScene(doc, this);
+        view = new GraphView(scene);
+        tabs = new ModelTabs(doc, scene, view);
+        GraphDocument* inner = tabs->openSubModel(doc, node);
+        QVERIFY(inner);
+        QVERIFY(inner->setParameter(inner->nodeOfLayer("s2"), "units", 5));
+        QCOMPARE(qs(doc->node(node)->className), QString("Functional"));
+        QVERIFY(doc->check().ok());
+        QCOMPARE(doc->check().node(node.toStdString())->outputShapes.at(0), Shape({kNone, 5}));
+        doc->undoStack()->undo();
+        QCOMPARE(qs(doc->node(node)->className), QString("Sequential"));
+        QCOMPARE(doc->check().node(node.toStdString())->outputShapes.at(0), Shape({kNone, 2}));
     }
 
     void aPlainLayerIsRefused() {
