@@ -97,7 +97,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(trainer_, &TrainingWorkbench::trainingActiveChanged, this, [this](bool active) {
         palette_->setEnabled(!active);
         inspector_->setEnabled(!active);
-        view_->setInteractive(!active);
+        tabs_->setInteractive(!active);  // nested models' tabs too: their edits change the model being trained
         statusBar()->showMessage(active ? tr("Training: the graph is read-only until training stops.") : QString());
     });
     // Save and Export carry the trained weights (by layer name) like an opened file's.

@@ -50,6 +50,11 @@ ModelTabs::~ModelTabs() {
     }
 }
 
+void ModelTabs::setInteractive(bool on) {
+    interactive_ = on;
+    for (const auto& p : pages_) p.view->setInteractive(on);
+}
+
 void ModelTabs::setRootTitle(const QString& title) {
     rootTitle_ = title;
     setTabText(0, title);
@@ -166,6 +171,7 @@ GraphDocument* ModelTabs::openSubModel(GraphDocument* doc, const QString& id, QS
     page.scene = new GraphScene(page.doc, page.widget);
     if (style_) page.scene->setFamilyStyle(style_);
     page.view = new GraphView(page.scene, page.widget);
+    page.view->setInteractive(interactive_);
     layout->addWidget(page.view, 1);
     // A nested model's config has no positions: lay it out (Graphviz when the app gives it; else
     // one column in graph order, which is at least readable).

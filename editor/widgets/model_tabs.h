@@ -29,6 +29,8 @@ public:
     void setFamilyStyle(FamilyStyleFunction style) { style_ = std::move(style); }
     /// Lays out a nested model's canvas when it opens (its config has no positions).
     void setLayoutFunction(LayoutFunction layout) { layout_ = std::move(layout); }
+    /// Makes every canvas (and those opened later) editable or read-only (while training).
+    void setInteractive(bool on);
     /// Tab title of the main model.
     void setRootTitle(const QString& title);
 
@@ -76,6 +78,7 @@ private:
     FamilyStyleFunction style_;
     LayoutFunction layout_;
     QString rootTitle_;
+    bool interactive_ = true;
 };
 
 }  // namespace strata::editor

@@ -219,6 +219,16 @@ private slots:
         QCOMPARE(doc->check().node(node.toStdString())->outputShapes.at(0), Shape({kNone, 2}));
     }
 
+    void readOnlyReachesNestedTabs() {
+        build();
+        tabs->setInteractive(false);  // what the window does while training
+        QVERIFY(tabs->openSubModel(doc, group));
+        QVERIFY(!tabs->currentView()->isInteractive());
+        tabs->setInteractive(true);
+        QVERIFY(tabs->currentView()->isInteractive());
+        QVERIFY(view->isInteractive());
+    }
+
     void aPlainLayerIsRefused() {
         build();
         QString why;
