@@ -94,6 +94,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     // with it) room for a layer's settings instead of a strip.
     if (auto* inspectorDock = findChild<QDockWidget*>("inspectorDock"))
         resizeDocks({inspectorDock}, {480}, Qt::Vertical);
+    // ...and the summary's cost columns (shape, params, bytes, MACs) room beside the run charts.
+    if (auto* summaryDock = findChild<QDockWidget*>("summaryDock")) resizeDocks({summaryDock}, {520}, Qt::Horizontal);
     connect(trainer_, &TrainingWorkbench::trainingActiveChanged, this, [this](bool active) {
         palette_->setEnabled(!active);
         inspector_->setEnabled(!active);
