@@ -111,9 +111,11 @@ std::optional<ExtractedModel> modelFromTensor(const GraphDocument& doc, const QS
         for (auto& r : c.inbound) {
             if (!r.connected() || needed.count(r.node)) continue;
             auto in = inputNode(r, n.id);
-            if (!in)
+            if (!in) {
+                const GraphNode* from = spec.find(r.node);  // may be a wire to a node that is gone
                 return refuse(why, QObject::tr("%1 also needs %2, whose shape is not known yet")
-                                       .arg(qs(n.layerName), qs(spec.find(r.node)->layerName)));
+                                       .arg(qs(n.layerName), from ? qs(from->layerName) : qs(r.node)));
+            }
             r = {*in, 0};
         }
         part.nodes.push_back(c);
