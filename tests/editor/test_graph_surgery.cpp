@@ -194,6 +194,20 @@ private slots:
         QVERIFY(validateGraph(part->spec).ok());
     }
 
+    void aWireToANodeThatIsGoneIsReportedNotFollowed() {
+        // A damaged file: the Concatenate's second wire names a node that does not exist.
+        GraphSpec spec;
+        spec.nodes.push_back({"in", "InputLayer", "in", {{"shape", Json::array({4})}}, {}});
+        spec.nodes.push_back({"d", "Dense", "d", {{"units", 3}}, {{"in", 0}}});
+        spec.nodes.push_back({"cat", "Concatenate", "cat", Json::object(), {{"d", 0}, {"ghost", 0}}});
+        spec.outputs = {{"cat", 0}};
+        GraphDocument doc;
+        doc.reset(spec, {});
+        QString why;
+        QVERIFY(!modelFromTensor(doc, "d", 0, &why));
+        QVERIFY2(why.contains("ghost"), qPrintable(why));
+    }
+
     void refusedWithoutAnOutputAfterIt() {
         GraphDocument doc;
         Net n = net(doc);
