@@ -7,6 +7,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -14,6 +15,8 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QStandardPaths>
+#include <QTabWidget>
+#include <QUndoGroup>
 #include <QUndoStack>
 #include <signal.h>
 
@@ -22,9 +25,14 @@
 #include "app/studio/training/training_workbench.h"
 #include "editor/document/autosave.h"
 #include "editor/document/graph_document.h"
+#include "editor/document/model_extraction.h"
 #include "editor/scene/graph_view.h"
 #include "editor/scene/node_item.h"
 #include "editor/widgets/inspector_widget.h"
+#include "editor/widgets/diagram_widget.h"
+#include "editor/widgets/model_cost_widget.h"
+#include "editor/widgets/model_tabs.h"
+#include "engine/layers/layer_registry.h"
 #include "editor/widgets/palette_widget.h"
 #include "editor/widgets/problems_widget.h"
 #include "editor/widgets/summary_widget.h"
@@ -39,8 +47,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     scene_ = new editor::GraphScene(doc_, this);
     scene_->setFamilyStyle(diagramFamilyColors);
     view_ = new editor::GraphView(scene_, this);
-    setCentralWidget(view_);
     layout_ = graphvizLayout();
+    // The canvas area: the model, then a tab per nested model opened from it (double-click).
+    tabs_ = new editor::ModelTabs(doc_, scene_, view_, this);
+    tabs_->setFamilyStyle(diagramFamilyColors);
+    tabs_->setLayoutFunction(layout_);
+    setCentralWidget(tabs_);
+    // One Undo/Redo for whichever canvas is in front.
+    undoGroup_ = new QUndoGroup(this);
+    undoGroup_->addStack(doc_->undoStack());
+    undoGroup_->setActiveStack(doc_->undoStack());
     report_ = [this](const QString& title, const QString& text) { QMessageBox::warning(this, title, text); };
 
     buildDocks();
@@ -52,13 +68,38 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(doc_, &editor::GraphDocument::validated, this, &MainWindow::updateStatus);
     connect(doc_->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
     connect(scene_, &editor::GraphScene::contextMenuRequested, this, &MainWindow::showNodeMenu);
+    connect(tabs_, &editor::ModelTabs::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    connect(tabs_, &editor::ModelTabs::sceneAdded, this, [this](editor::GraphScene* s) {
+        connect(s, &editor::GraphScene::contextMenuRequested, this, &MainWindow::showNodeMenu);
+        connect(s, &editor::GraphScene::currentNodeChanged, inspector_, [this, s](const QString& id) {
+            if (tabs_->currentScene() == s) inspector_->setNode(id);
+        });
+        connect(s, &editor::GraphScene::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
+    });
+    // The docks and Undo follow the canvas in front (a nested model's tab shows its own layers).
+    connect(tabs_, &editor::ModelTabs::currentCanvasChanged, this,
+            [this](editor::GraphDocument* d, editor::GraphScene* s, editor::GraphView*) {
+                if (!undoGroup_->stacks().contains(d->undoStack())) undoGroup_->addStack(d->undoStack());
+                undoGroup_->setActiveStack(d->undoStack());
+                inspector_->setDocument(d);
+                problems_->setDocument(d);
+                summary_->setDocument(d);
+                const QStringList sel = s->selectedNodeIds();
+                inspector_->setNode(sel.size() == 1 ? sel[0] : QString());
+            });
     // The trainer trains a model built from the document; while it runs the graph is read-only.
     trainer_ = new TrainingWorkbench([this] { return buildModel(doc_->spec()); }, this);
     trainer_->install(this);
+    // The trainer's docks share the right column: leave the inspector (and the diagram tabbed
+    // with it) room for a layer's settings instead of a strip.
+    if (auto* inspectorDock = findChild<QDockWidget*>("inspectorDock"))
+        resizeDocks({inspectorDock}, {480}, Qt::Vertical);
+    // ...and the summary's cost columns (shape, params, bytes, MACs) room beside the run charts.
+    if (auto* summaryDock = findChild<QDockWidget*>("summaryDock")) resizeDocks({summaryDock}, {520}, Qt::Horizontal);
     connect(trainer_, &TrainingWorkbench::trainingActiveChanged, this, [this](bool active) {
         palette_->setEnabled(!active);
         inspector_->setEnabled(!active);
-        view_->setInteractive(!active);
+        tabs_->setInteractive(!active);  // nested models' tabs too: their edits change the model being trained
         statusBar()->showMessage(active ? tr("Training: the graph is read-only until training stops.") : QString());
     });
     // Save and Export carry the trained weights (by layer name) like an opened file's.
@@ -69,25 +110,30 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (const auto* n = doc_->node(id)) trainer_->showLayer(QString::fromStdString(n->layerName));
     });
     // A crash loses at most 30 s of work (the file goes when the work is saved or closed).
-    autosave_ = new editor::Autosave(doc_, autosaveFile(), 30000, this);
+    // Each window of the process has its own recovery file ("New Model from Here" opens windows).
+    static int windows = 0;
+    window_ = windows++;
+    autosave_ = new editor::Autosave(doc_, autosaveFile(window_), 30000, this);
     resize(1500, 950);
     newDocument();
 }
 
-QString MainWindow::autosaveFile() {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-           QStringLiteral("/autosave/autosave-%1.json").arg(QCoreApplication::applicationPid());
+QString MainWindow::autosaveFile(int window) {
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave/";
+    const qint64 pid = QCoreApplication::applicationPid();
+    return window == 0 ? dir + QStringLiteral("autosave-%1.json").arg(pid)
+                       : dir + QStringLiteral("autosave-%1-%2.json").arg(pid).arg(window);
 }
 
 QStringList MainWindow::orphanedAutosaves() {
     QDir dir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave");
     QStringList out;
-    const QString own = QFileInfo(autosaveFile()).fileName();
     for (const QFileInfo& f : dir.entryInfoList({"autosave-*.json"}, QDir::Files, QDir::Time)) {
-        if (f.fileName() == own) continue;
-        // A file whose process still runs belongs to another open Studio window.
+        // autosave-<pid>.json or autosave-<pid>-<window>.json. A file whose process still runs
+        // (this one included) belongs to an open Studio window.
         bool ok = false;
-        qint64 pid = f.baseName().mid(QStringLiteral("autosave-").size()).toLongLong(&ok);
+        qint64 pid = f.baseName().mid(QStringLiteral("autosave-").size()).section('-', 0, 0).toLongLong(&ok);
+        if (ok && pid == QCoreApplication::applicationPid()) continue;
         if (ok && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;
         out << f.absoluteFilePath();
     }
@@ -135,16 +181,33 @@ void MainWindow::buildDocks() {
     auto* paletteDock = dock(tr("Layers"), "paletteDock", palette_, Qt::LeftDockWidgetArea);
     auto* inspectorDock = dock(tr("Inspector"), "inspectorDock", inspector_, Qt::RightDockWidgetArea);
     auto* problemsDock = dock(tr("Problems"), "problemsDock", problems_, Qt::BottomDockWidgetArea);
-    auto* summaryDock = dock(tr("Summary"), "summaryDock", summary_, Qt::BottomDockWidgetArea);
+    // Summary: the per-layer costs (params, weight bytes, MACs, every call's shape) and Keras's table.
+    costs_ = new editor::ModelCostWidget(this);
+    connect(summary_, &editor::SummaryWidget::modelRebuilt, costs_, &editor::ModelCostWidget::setModel);
+    auto* summaryTabs = new QTabWidget(this);
+    summaryTabs->setDocumentMode(true);
+    summaryTabs->addTab(costs_, tr("Layers && cost"));
+    summaryTabs->addTab(summary_, tr("Keras summary"));
+    auto* summaryDock = dock(tr("Summary"), "summaryDock", summaryTabs, Qt::BottomDockWidgetArea);
+    // Diagram: plot_model of the model in front, beside the inspector (diagrams are tall).
+    diagram_ = new editor::DiagramWidget(this);
+    diagram_->setRenderer(graphvizDiagramRenderer());
+    connect(summary_, &editor::SummaryWidget::modelRebuilt, diagram_, &editor::DiagramWidget::setModel);
+    auto* diagramDock = dock(tr("Diagram"), "diagramDock", diagram_, Qt::RightDockWidgetArea);
+    tabifyDockWidget(inspectorDock, diagramDock);
+    inspectorDock->raise();
     tabifyDockWidget(problemsDock, summaryDock);
     problemsDock->raise();
     resizeDocks({paletteDock, inspectorDock}, {230, 320}, Qt::Horizontal);
     resizeDocks({problemsDock}, {210}, Qt::Vertical);
 
-    connect(scene_, &editor::GraphScene::currentNodeChanged, inspector_, &editor::InspectorWidget::setNode);
+    // Any canvas's selection drives the inspector while that canvas is in front.
+    connect(scene_, &editor::GraphScene::currentNodeChanged, inspector_, [this](const QString& id) {
+        if (tabs_->currentScene() == scene_) inspector_->setNode(id);
+    });
     connect(problems_, &editor::ProblemsWidget::nodeActivated, this, [this](const QString& id) {
-        scene_->selectNode(id);
-        if (auto* item = scene_->nodeItem(id)) view_->centerOn(item);
+        tabs_->currentScene()->selectNode(id);
+        if (auto* item = tabs_->currentScene()->nodeItem(id)) tabs_->currentView()->centerOn(item);
     });
     connect(problems_, &editor::ProblemsWidget::problemCountChanged, this, [problemsDock, summaryDock](int n) {
         problemsDock->setWindowTitle(n ? tr("Problems (%1)").arg(n) : tr("Problems"));
@@ -171,36 +234,37 @@ void MainWindow::buildMenus() {
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = doc_->undoStack()->createUndoAction(this, tr("&Undo"));
+    QAction* undo = undoGroup_->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = doc_->undoStack()->createRedoAction(this, tr("&Redo"));
+    QAction* redo = undoGroup_->createRedoAction(this, tr("&Redo"));
     redo->setShortcut(QKeySequence::Redo);
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
-    QAction* del = edit->addAction(tr("&Delete"), this, [this] { scene_->deleteSelection(); });
+    QAction* del = edit->addAction(tr("&Delete"), this, [this] { tabs_->currentScene()->deleteSelection(); });
     del->setShortcuts({QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)});
     del->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     view_->addAction(del);  // Delete in a text field of a dock edits the text, not the graph
     edit->addAction(tr("Select &All"), QKeySequence::SelectAll, this, [this] {
-        for (QGraphicsItem* i : scene_->items()) i->setSelected(true);
+        for (QGraphicsItem* i : tabs_->currentScene()->items()) i->setSelected(true);
     });
     edit->addSeparator();
     edit->addAction(tr("&Call Layer Again"), QKeySequence(Qt::CTRL | Qt::Key_D), this, [this] {
-        QStringList ids = scene_->selectedNodeIds();
+        QStringList ids = tabs_->currentScene()->selectedNodeIds();
         if (ids.size() != 1) return;
         QString why;
-        QString id = doc_->callAgain(ids[0], &why);
+        QString id = tabs_->currentDocument()->callAgain(ids[0], &why);
         if (id.isEmpty()) statusBar()->showMessage(why, 6000);
-        else scene_->selectNode(id);
+        else tabs_->currentScene()->selectNode(id);
     });
     edit->addAction(tr("Make &Independent"), this, [this] {
-        QStringList ids = scene_->selectedNodeIds();
+        QStringList ids = tabs_->currentScene()->selectedNodeIds();
         QString why;
-        if (ids.size() == 1 && !doc_->makeIndependent(ids[0], &why)) statusBar()->showMessage(why, 6000);
+        if (ids.size() == 1 && !tabs_->currentDocument()->makeIndependent(ids[0], &why)) statusBar()->showMessage(why, 6000);
     });
     edit->addAction(tr("Toggle Model &Output"), QKeySequence(Qt::CTRL | Qt::Key_M), this, [this] {
-        for (const QString& id : scene_->selectedNodeIds()) doc_->setOutput(id, !doc_->isOutput(id));
+        auto* d = tabs_->currentDocument();
+        for (const QString& id : tabs_->currentScene()->selectedNodeIds()) d->setOutput(id, !d->isOutput(id));
     });
     edit->addSeparator();
     // The canvas's own actions (copy, paste, duplicate, find, group, expand): their shortcuts work
@@ -307,15 +371,11 @@ void MainWindow::exportDiagram() {
     QString path = QFileDialog::getSaveFileName(this, tr("Export diagram"), QStringLiteral("model.png"),
                                                 tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf);;Graphviz (*.dot)"));
     if (path.isEmpty()) return;
-    try {
-        ModelPtr model = buildModel(doc_->spec());
-        plotting::DiagramOptions o;
-        o.showShapes = true;
-        o.showLayerNames = true;
-        plotting::plotModel(*model, path.toStdString(), o);
-    } catch (const std::exception& e) {
-        report_(tr("Cannot export %1").arg(QFileInfo(path).fileName()), qs(e.what()));
-    }
+    // The Diagram dock's options (shapes, names, rankdir, ...) are what gets exported.
+    summary_->refreshNow();
+    QString why;
+    if (diagram_->exportTo(path, &why)) statusBar()->showMessage(tr("Exported %1").arg(QFileInfo(path).fileName()), 4000);
+    else report_(tr("Cannot export %1").arg(QFileInfo(path).fileName()), why);
 }
 
 void MainWindow::autoLayout(bool undoable) {
@@ -338,24 +398,78 @@ void MainWindow::addLayerAtCenter(const QString& className) {
 }
 
 void MainWindow::showNodeMenu(const QString& id, QPoint screenPos) {
+    // The menu acts on the canvas in front: the model or a nested model's tab.
+    editor::GraphDocument* d = tabs_->currentDocument();
+    editor::GraphScene* s = tabs_->currentScene();
+    const GraphNode* n = d->node(id);
+    if (!n) return;
     QMenu menu(this);
-    menu.addAction(tr("Call Layer Again"), this, [this, id] {
+    if (const LayerSpec* ls = LayerRegistry::instance().find(n->className); ls && ls->category == LayerCategory::ModelsBlocks)
+        menu.addAction(tr("Open Nested Model"), this, [this, d, id] {
+            QString why;
+            if (!tabs_->openSubModel(d, id, &why)) report_(tr("Cannot open the nested model"), why);
+        });
+    menu.addAction(tr("Call Layer Again"), this, [this, d, id] {
         QString why;
-        QString nid = doc_->callAgain(id, &why);
+        QString nid = d->callAgain(id, &why);
         if (nid.isEmpty()) statusBar()->showMessage(why, 6000);
     });
-    if (doc_->callCount(id) > 1) menu.addAction(tr("Make Independent"), this, [this, id] { doc_->makeIndependent(id); });
-    QAction* out = menu.addAction(tr("Model Output"), this, [this, id] { doc_->setOutput(id, !doc_->isOutput(id)); });
+    if (d->callCount(id) > 1) menu.addAction(tr("Make Independent"), this, [d, id] { d->makeIndependent(id); });
+    if (!d->replacementClasses(id).isEmpty())
+        menu.addAction(tr("Replace Layer…"), this, [this, d, id] { replaceLayerInteractively(id, d); });
+    menu.addAction(tr("New Model from Here"), this, [this, d, id] { newModelFromHere(id, 0, d); });
+    QAction* out = menu.addAction(tr("Model Output (add output here)"), this, [d, id] { d->setOutput(id, !d->isOutput(id)); });
     out->setCheckable(true);
-    out->setChecked(doc_->isOutput(id));
+    out->setChecked(d->isOutput(id));
     menu.addSeparator();
-    menu.addAction(tr("Delete"), this, [this] { scene_->deleteSelection(); });
+    menu.addAction(tr("Delete"), this, [s] { s->deleteSelection(); });
     menu.exec(screenPos);
+}
+
+void MainWindow::replaceLayerInteractively(const QString& id, editor::GraphDocument* d) {
+    if (!d) d = doc_;
+    const auto* n = d->node(id);
+    if (!n) return;
+    const QStringList classes = d->replacementClasses(id);
+    bool ok = false;
+    QString cls = QInputDialog::getItem(this, tr("Replace Layer"),
+                                        tr("Replace %1 (%2) with:").arg(qs(n->layerName), qs(n->className)), classes, 0,
+                                        /*editable=*/true, &ok);
+    if (!ok || cls.isEmpty()) return;
+    QString why;
+    if (!d->replaceLayer(id, cls.trimmed(), &why)) report_(tr("Cannot replace %1").arg(qs(n->layerName)), why);
+}
+
+MainWindow* MainWindow::newModelFromHere(const QString& id, int output, editor::GraphDocument* d) {
+    QString why;
+    auto part = editor::modelFromTensor(d ? *d : *doc_, id, output, &why);
+    if (!part) {
+        report_(tr("Cannot make a model from here"), why);
+        return nullptr;
+    }
+    // A new window, like File > New in document apps: the original stays open and unchanged.
+    auto* w = new MainWindow;
+    w->setAttribute(Qt::WA_DeleteOnClose);
+    w->doc_->reset(part->spec, part->positions);
+    w->weights_ = weights_;  // same layer names: trained weights carry over into its saves
+    w->doc_->undoStack()->resetClean();  // not saved anywhere yet
+    w->updateTitle();
+    w->show();
+    w->fitView();
+    if (!part->extraInputs.isEmpty())
+        w->statusBar()->showMessage(tr("Inputs were also made for %1 (a branch joins from outside)")
+                                        .arg(part->extraInputs.join(", ")),
+                                    10000);
+    return w;
 }
 
 void MainWindow::updateTitle() {
     QString name = path_.isEmpty() ? tr("Untitled") : QFileInfo(path_).fileName();
     setWindowTitle(QStringLiteral("%1%2 — Strata Studio").arg(name, doc_->undoStack()->isClean() ? "" : " *"));
+    // The main tab: the project's name, else the model's (an imported file keeps its model name).
+    const std::string& model = doc_->spec().name;
+    tabs_->setRootTitle(!path_.isEmpty() ? QFileInfo(path_).completeBaseName()
+                                         : model.empty() ? tr("Untitled") : qs(model));
 }
 
 void MainWindow::updateStatus() {

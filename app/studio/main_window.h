@@ -9,13 +9,17 @@
 #include "engine/graph/model.h"
 
 class QLabel;
+class QUndoGroup;
 class QMenu;
 
 namespace strata::editor {
 class Autosave;
 class GraphDocument;
 class GraphView;
+class DiagramWidget;
 class InspectorWidget;
+class ModelTabs;
+class ModelCostWidget;
 class PaletteWidget;
 class ProblemsWidget;
 class SummaryWidget;
@@ -47,8 +51,18 @@ public:
     /// Replaces the document with an autosaved one (crash recovery); the result is unsaved.
     bool recoverFrom(const QString& autosaveFile);
     /// This process's recovery file, and those left by sessions that did not end normally.
-    static QString autosaveFile();
+    /// The recovery file of window `window` of this process (0: the first window).
+    static QString autosaveFile(int window = 0);
     static QStringList orphanedAutosaves();
+
+    /// "New Model from Here": a new window with the model from output `output` of node `id` to the
+    /// outputs it feeds (editor::modelFromTensor). Returns it, or null after reporting why not.
+    /// `doc`: the canvas it was asked on (null: the main model).
+    MainWindow* newModelFromHere(const QString& id, int output = 0, editor::GraphDocument* doc = nullptr);
+    /// "Replace Layer…": asks for the new type, then GraphDocument::replaceLayer.
+    void replaceLayerInteractively(const QString& id, editor::GraphDocument* doc = nullptr);
+    /// The canvas tabs (the model and the nested models opened from it).
+    editor::ModelTabs* tabs() const { return tabs_; }
 
     editor::GraphDocument* document() const { return doc_; }
     editor::GraphScene* scene() const { return scene_; }
@@ -57,6 +71,8 @@ public:
     editor::InspectorWidget* inspector() const { return inspector_; }
     editor::ProblemsWidget* problems() const { return problems_; }
     editor::SummaryWidget* summary() const { return summary_; }
+    editor::ModelCostWidget* costs() const { return costs_; }
+    editor::DiagramWidget* diagram() const { return diagram_; }
     const QString& currentFile() const { return path_; }
     /// The model whose weights Save and Export carry over (by layer name, where shapes fit): the
     /// opened file's model, or a trained one handed in after training.
@@ -91,6 +107,10 @@ private:
     editor::InspectorWidget* inspector_;
     editor::ProblemsWidget* problems_;
     editor::SummaryWidget* summary_;
+    editor::ModelCostWidget* costs_ = nullptr;
+    editor::ModelTabs* tabs_ = nullptr;
+    editor::DiagramWidget* diagram_ = nullptr;
+    QUndoGroup* undoGroup_ = nullptr;
     QLabel* statusCheck_;
     QMenu* recentMenu_ = nullptr;
     QMenu* viewMenu_ = nullptr;
@@ -101,6 +121,7 @@ private:
     /// The opened file's model with its weights, carried into saves and exports (null if none).
     ModelPtr weights_;
     TrainingWorkbench* trainer_ = nullptr;
+    int window_ = 0;  ///< which window of the process (names its autosave file)
 };
 
 }  // namespace strata::studio

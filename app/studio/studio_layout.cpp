@@ -1,6 +1,7 @@
 #include "app/studio/studio_layout.h"
 
 #include "plotting/graph_layout.h"
+#include "plotting/graphviz_renderer.h"
 #include "plotting/model_diagram.h"
 
 namespace strata::studio {
@@ -20,6 +21,23 @@ editor::LayoutFunction graphvizLayout() {
 editor::FamilyColors diagramFamilyColors(LayerCategory category) {
     plotting::FamilyStyle s = plotting::familyStyle(category);
     return {QColor(s.header), QColor(s.body), QColor(s.text)};
+}
+
+editor::DiagramRenderer graphvizDiagramRenderer() {
+    return [](const Model& model, const editor::DiagramRequest& r, const QString& format) {
+        plotting::DiagramOptions o;
+        o.showShapes = r.showShapes;
+        o.showDType = r.showDType;
+        o.showLayerNames = r.showLayerNames;
+        o.showTrainable = r.showTrainable;
+        o.expandNested = r.expandNested;
+        o.rankdir = r.rankdir.toStdString();
+        o.dpi = r.dpi;
+        const std::string dot = plotting::modelToDot(model, o);
+        // .dot exports the source (what plot_model writes), not Graphviz's laid-out form.
+        const std::string data = format == "dot" ? dot : plotting::renderDiagramData(dot, format.toStdString());
+        return QByteArray(data.data(), static_cast<qsizetype>(data.size()));
+    };
 }
 
 }  // namespace strata::studio

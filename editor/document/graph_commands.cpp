@@ -184,4 +184,22 @@ SetInputsCommand::SetInputsCommand(GraphDocument* doc, std::vector<std::string> 
 void SetInputsCommand::redo() { doc_->setInputsRaw(after_); }
 void SetInputsCommand::undo() { doc_->setInputsRaw(before_); }
 
+// ---- ReplaceNodesCommand ------------------------------------------------------------------------
+
+ReplaceNodesCommand::ReplaceNodesCommand(GraphDocument* doc, std::vector<GraphNode> before, std::vector<GraphNode> after,
+                                         const QString& text)
+    : doc_(doc), before_(std::move(before)), after_(std::move(after)) {
+    setText(text);
+}
+
+void ReplaceNodesCommand::redo() {
+    GraphDocument::EditBatch batch(doc_);
+    for (const auto& n : after_) doc_->replaceNodeRaw(n);
+}
+
+void ReplaceNodesCommand::undo() {
+    GraphDocument::EditBatch batch(doc_);
+    for (const auto& n : before_) doc_->replaceNodeRaw(n);
+}
+
 }  // namespace strata::editor

@@ -122,6 +122,19 @@ private:
     Json oldConfig_, newConfig_;
 };
 
+/// Replaces whole nodes by others with the same ids (Replace layer: class, name, config, wires).
+class ReplaceNodesCommand : public QUndoCommand {
+public:
+    ReplaceNodesCommand(GraphDocument* doc, std::vector<GraphNode> before, std::vector<GraphNode> after,
+                        const QString& text);
+    void redo() override;
+    void undo() override;
+
+private:
+    GraphDocument* doc_;
+    std::vector<GraphNode> before_, after_;
+};
+
 class SetOutputsCommand : public QUndoCommand {
 public:
     SetOutputsCommand(GraphDocument* doc, std::vector<TensorRef> before, std::vector<TensorRef> after,

@@ -1,6 +1,7 @@
 #include "editor/document/graph_document.h"
 
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <algorithm>
 #include <map>
 #include <unordered_set>
@@ -106,10 +107,16 @@ QString GraphDocument::addLayer(const QString& className, QPointF pos, QString* 
     n.id = newNodeId().toStdString();
     n.className = ls->className;
     n.layerName = freshName(qs(ls->className)).toStdString();
+    n.config = defaultConfig(*ls);
+    undo_.push(new AddNodeCommand(this, n, pos, tr("Add %1").arg(qs(n.layerName))));
+    return qs(n.id);
+}
+
+Json GraphDocument::defaultConfig(const LayerSpec& ls) {
     // Defaults from the registry; required settings get a usable first value so a new node is
     // valid as soon as it is wired (Dense needs units, Input a shape).
     Json cfg = Json::object();
-    for (const auto& p : ls->params) {
+    for (const auto& p : ls.params) {
         if (!p.required) continue;
         switch (p.type) {
             case ParamType::Int: cfg[p.name] = p.min ? std::max<int64_t>(1, static_cast<int64_t>(*p.min)) : 1; break;
@@ -121,14 +128,81 @@ QString GraphDocument::addLayer(const QString& className, QPointF pos, QString* 
             default: cfg[p.name] = ""; break;
         }
     }
-    if (n.isInput()) cfg["shape"] = Json::array({1});
+    if (ls.className == "InputLayer") cfg["shape"] = Json::array({1});
     try {
-        n.config = LayerRegistry::instance().normalize(n.className, cfg, /*strict=*/false);
-    } catch (const std::exception& e) {
-        n.config = cfg;  // shown as a problem on the node
+        return LayerRegistry::instance().normalize(ls.className, cfg, /*strict=*/false);
+    } catch (const std::exception&) {
+        return cfg;  // shown as a problem on the node
     }
-    undo_.push(new AddNodeCommand(this, n, pos, tr("Add %1").arg(qs(n.layerName))));
-    return qs(n.id);
+}
+
+QStringList GraphDocument::replacementClasses(const QString& id) const {
+    const GraphNode* n = node(id);
+    QStringList out;
+    if (!n || n->isInput()) return out;
+    for (const LayerSpec* ls : LayerRegistry::instance().all()) {
+        if (ls->className == "InputLayer" || ls->category == LayerCategory::ModelsBlocks || ls->arity.max == 0) continue;
+        if (ls->className == n->className) continue;
+        out << qs(ls->className);
+    }
+    return out;
+}
+
+bool GraphDocument::replaceLayer(const QString& id, const QString& className, QString* why) {
+    auto fail = [&](const QString& m) {
+        if (why) *why = m;
+        return false;
+    };
+    const GraphNode* n = node(id);
+    if (!n) return fail(tr("Unknown node"));
+    const LayerSpec* ls = LayerRegistry::instance().find(className.toStdString());
+    if (!ls) return fail(tr("Unknown layer class '%1'").arg(className));
+    if (n->isInput()) return fail(tr("An Input has no layer to replace; change its shape or dtype instead"));
+    if (ls->className == "InputLayer" || ls->arity.max == 0)
+        return fail(tr("%1 takes no inputs, so it cannot take the place of %2").arg(className, qs(n->layerName)));
+    if (ls->category == LayerCategory::ModelsBlocks)
+        return fail(tr("A nested model cannot be chosen here; use Group into Model"));
+    if (const LayerSpec* old = LayerRegistry::instance().find(n->className);
+        old && old->category == LayerCategory::ModelsBlocks)
+        return fail(tr("%1 is a nested model; Expand it to edit its layers").arg(qs(n->layerName)));
+    if (ls->className == n->className) return true;
+
+    // Shared settings carry over one by one; a value the new type refuses (a Choice it lacks, a
+    // range it checks) falls back to its default instead of refusing the whole replacement.
+    Json cfg = defaultConfig(*ls);
+    for (const auto& p : ls->params) {
+        if (!n->config.contains(p.name) || p.name == "name") continue;
+        Json trial = cfg;
+        trial[p.name] = n->config[p.name];
+        try {
+            Json normalized = LayerRegistry::instance().normalize(ls->className, trial, /*strict=*/false);
+            Json withName = normalized;
+            withName["name"] = "replacement_check";
+            LayerRegistry::instance().create(ls->className, withName, false);
+            cfg = normalized;
+        } catch (const std::exception&) {
+        }
+    }
+    // A generated name ("dense", "dense_3") names the type, so it follows it; a chosen one stays.
+    std::string name = n->layerName;
+    const std::string oldBase = toSnakeCase(n->className);
+    const QRegularExpression generated(QStringLiteral("^%1(_\\d+)?$").arg(QRegularExpression::escape(qs(oldBase))));
+    if (generated.match(qs(name)).hasMatch()) name = freshName(qs(ls->className)).toStdString();
+
+    std::vector<GraphNode> before, after;
+    for (const auto& m : spec_.nodes) {
+        if (m.layerName != n->layerName) continue;
+        before.push_back(m);
+        GraphNode r = m;
+        r.className = ls->className;
+        r.layerName = name;
+        r.config = cfg;
+        if (ls->arity.max >= 0 && static_cast<int>(r.inbound.size()) > ls->arity.max) r.inbound.resize(ls->arity.max);
+        after.push_back(r);
+    }
+    undo_.push(new ReplaceNodesCommand(this, before, after,
+                                       tr("Replace %1 with %2").arg(qs(n->layerName), qs(ls->className))));
+    return true;
 }
 
 QString GraphDocument::insertOnWire(const QString& className, QPointF pos, const QString& to, int port, QString* why) {
@@ -245,6 +319,32 @@ bool GraphDocument::setParameter(const QString& id, const QString& key, const Js
         return false;
     }
     undo_.push(new SetConfigCommand(this, qs(n->layerName), key, n->config, normalized));
+    return true;
+}
+
+bool GraphDocument::setLayerConfig(const QString& id, const Json& config, const QString& text, QString* why,
+                                   const QString& className) {
+    const GraphNode* n = node(id);
+    if (!n) return false;
+    const std::string cls = className.isEmpty() ? n->className : className.toStdString();
+    if (config == n->config && cls == n->className) return true;
+    try {
+        Json withName = config;
+        withName["name"] = n->layerName;
+        LayerRegistry::instance().create(cls, withName, false);
+    } catch (const std::exception& e) {
+        if (why) *why = qs(e.what());
+        return false;
+    }
+    std::vector<GraphNode> before, after;
+    for (const auto& m : spec_.nodes) {
+        if (m.layerName != n->layerName) continue;
+        before.push_back(m);
+        after.push_back(m);
+        after.back().config = config;
+        after.back().className = cls;
+    }
+    undo_.push(new ReplaceNodesCommand(this, before, after, text));
     return true;
 }
 
@@ -475,6 +575,16 @@ void GraphDocument::setNodeLayerRaw(const QString& id, const QString& layerName,
     n->config = config;
     for (const auto& m : spec_.nodes)
         if (m.layerName == oldLayer || m.layerName == n->layerName) emit nodeChanged(qs(m.id));
+    touched();
+}
+
+void GraphDocument::replaceNodeRaw(const GraphNode& node) {
+    EditBatch batch(this);
+    GraphNode* n = spec_.find(node.id);
+    if (!n) return;
+    *n = node;
+    emit nodeChanged(qs(node.id));
+    emit wiringChanged(qs(node.id));
     touched();
 }
 

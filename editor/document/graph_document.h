@@ -17,6 +17,7 @@
 #include <map>
 
 #include "engine/graph/graph_spec.h"
+#include "engine/layers/layer_spec.h"
 
 namespace strata::editor {
 
@@ -63,12 +64,25 @@ public:
     /// Sets one config key of the node's layer (all its calls). Checked with the registry first;
     /// on refusal nothing changes and `why` holds the engine's message.
     bool setParameter(const QString& id, const QString& key, const Json& value, QString* why = nullptr);
+    /// Replaces the whole config of the node's layer (all calls) with `config`, checked by the
+    /// registry first; one undo step named `text` (a nested model edited in its own tab).
+    /// `className` (optional) changes the class too (a Sequential edited as a graph becomes Functional).
+    bool setLayerConfig(const QString& id, const Json& config, const QString& text, QString* why = nullptr,
+                        const QString& className = {});
     /// Renames the node's layer (all calls). Names must be non-empty and unique.
     bool renameLayer(const QString& id, const QString& newName, QString* why = nullptr);
     /// Another call of the same layer instance (shared weights), placed beside it. Returns its id.
     QString callAgain(const QString& id, QString* why = nullptr);
     /// Turns a call of a shared layer into a layer of its own (a copy of the settings, new name).
     bool makeIndependent(const QString& id, QString* why = nullptr);
+    /// "Replace layer…": turns the node's layer (every call of it) into a `className` layer. Wires,
+    /// positions and outputs stay; the config keys both types have keep their values where the new
+    /// type accepts them, the rest are the new type's defaults; a generated name ("dense_2")
+    /// follows the new type, a name the user chose stays. Inputs above the new type's arity are
+    /// unwired. One undo step. Refuses Inputs, nested models and unknown classes, saying why.
+    bool replaceLayer(const QString& id, const QString& className, QString* why = nullptr);
+    /// Layer classes the node can be replaced with (registry order; not Inputs or models).
+    QStringList replacementClasses(const QString& id) const;
     /// Marks/unmarks output 0 of the node as a model output.
     void setOutput(const QString& id, bool isOutput);
     /// Moves a model output (or input) one place earlier/later in the order.
@@ -99,6 +113,8 @@ public:
     void renameLayerRaw(const QString& oldName, const QString& newName);
     /// Changes the layer of one call only (make independent / its undo).
     void setNodeLayerRaw(const QString& id, const QString& layerName, const Json& config);
+    /// Replaces the node with the same id by `node` (Replace layer / its undo).
+    void replaceNodeRaw(const GraphNode& node);
     void setPositionRaw(const QString& id, QPointF pos);
     void setOutputsRaw(const std::vector<TensorRef>& outputs);
     void setInputsRaw(const std::vector<std::string>& inputs);
@@ -139,6 +155,8 @@ private:
     void revalidate();
     void touched();
     QString newNodeId() const;
+    /// A usable first config of a class: registry defaults, required settings given a first value.
+    static Json defaultConfig(const LayerSpec& spec);
 
     GraphSpec spec_;
     QHash<QString, QPointF> positions_;

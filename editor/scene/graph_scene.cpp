@@ -364,6 +364,17 @@ void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event) {
     QGraphicsScene::contextMenuEvent(event);
 }
 
+void GraphScene::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) {
+    if (event->button() == Qt::LeftButton)
+        for (QGraphicsItem* i : items(event->scenePos()))
+            if (i->type() == NodeItem::Type) {
+                emit nodeDoubleClicked(static_cast<NodeItem*>(i)->id());
+                event->accept();
+                return;
+            }
+    QGraphicsScene::mouseDoubleClickEvent(event);
+}
+
 void GraphScene::drawBackground(QPainter* painter, const QRectF& rect) {
     painter->fillRect(rect, style::kCanvas);
     const qreal step = 24;

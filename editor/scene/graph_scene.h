@@ -65,12 +65,15 @@ signals:
     /// Something the user should know (a refused wire).
     void statusMessage(const QString& text);
     void contextMenuRequested(const QString& id, QPoint screenPos);
+    /// A node was double-clicked (a nested model opens in its own tab).
+    void nodeDoubleClicked(const QString& id);
 
 protected:
     void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
     void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override;
     void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
     void contextMenuEvent(QGraphicsSceneContextMenuEvent* event) override;
+    void mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) override;
     void drawBackground(QPainter* painter, const QRectF& rect) override;
 
 private:

@@ -114,6 +114,18 @@ InspectorWidget::InspectorWidget(GraphDocument* doc, QWidget* parent) : QWidget(
     error_->hide();
     outer->addWidget(error_);
 
+    connectDocument();
+}
+
+void InspectorWidget::setDocument(GraphDocument* doc) {
+    if (doc == doc_) return;
+    if (doc_) disconnect(doc_, nullptr, this, nullptr);
+    doc_ = doc;
+    connectDocument();
+    setNode({});
+}
+
+void InspectorWidget::connectDocument() {
     connect(doc_, &GraphDocument::nodeChanged, this, [this](const QString& id) {
         // Our own edits already show in the editors; rebuilding would take the focus away.
         if (id == id_ && !applying_) rebuild();
@@ -200,6 +212,9 @@ void InspectorWidget::rebuild() {
 
     auto* output = new QCheckBox(tr("Model output"));
     output->setObjectName("isOutput");
+    // Keras names a functional model's outputs after the layers that make them.
+    output->setToolTip(tr("An output of the model, named after this layer (the Name above): losses and metrics "
+                          "per output use that name"));
     output->setChecked(doc_->isOutput(id_));
     connect(output, &QCheckBox::toggled, this, [this, id](bool on) {
         applying_ = true;

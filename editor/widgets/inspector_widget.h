@@ -30,10 +30,15 @@ public:
     /// The message of the last refused edit ("" if the last edit was accepted).
     QString errorText() const;
 
+    GraphDocument* document() const { return doc_; }
+
 public slots:
     void setNode(const QString& id);
+    /// Shows the layers of another document (the canvas tab of a nested model).
+    void setDocument(GraphDocument* doc);
 
 private:
+    void connectDocument();
     void rebuild();
     void clearForm();
     QWidget* editorFor(const ParamSpec& p, const Json& value);

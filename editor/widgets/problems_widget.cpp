@@ -24,6 +24,14 @@ ProblemsWidget::ProblemsWidget(GraphDocument* doc, QWidget* parent) : QListWidge
     refresh();
 }
 
+void ProblemsWidget::setDocument(GraphDocument* doc) {
+    if (doc == doc_) return;
+    disconnect(doc_, nullptr, this, nullptr);
+    doc_ = doc;
+    connect(doc_, &GraphDocument::validated, this, &ProblemsWidget::refresh);
+    refresh();
+}
+
 QString ProblemsWidget::nodeIdAt(int row) const {
     QListWidgetItem* i = item(row);
     return i ? i->data(kNodeRole).toString() : QString();

@@ -13,6 +13,8 @@ public:
     explicit ProblemsWidget(GraphDocument* doc, QWidget* parent = nullptr);
     /// The node id of row `row` ("" for graph problems).
     QString nodeIdAt(int row) const;
+    /// Lists the problems of another document (the canvas tab of a nested model).
+    void setDocument(GraphDocument* doc);
 
 signals:
     void nodeActivated(const QString& id);

@@ -18,6 +18,14 @@ SummaryWidget::SummaryWidget(GraphDocument* doc, QWidget* parent) : QPlainTextEd
     refreshNow();
 }
 
+void SummaryWidget::setDocument(GraphDocument* doc) {
+    if (doc == doc_) return;
+    disconnect(doc_, nullptr, &timer_, nullptr);
+    doc_ = doc;
+    connect(doc_, &GraphDocument::validated, &timer_, qOverload<>(&QTimer::start));
+    refreshNow();
+}
+
 void SummaryWidget::refreshNow() {
     timer_.stop();
     model_.reset();

@@ -22,6 +22,9 @@ public:
     /// Rebuilds now instead of after the delay.
     void refreshNow();
     void setDelay(int ms) { timer_.setInterval(ms); }
+    /// Summarises another document (the canvas tab of a nested model).
+    void setDocument(GraphDocument* doc);
+    GraphDocument* document() const { return doc_; }
 
 signals:
     /// After each rebuild; `model` is null if the graph is not a model yet.

@@ -1,10 +1,12 @@
-// strata-studio [FILE] [--train [--epochs N]] [--screenshot OUT.png [--size WIDTHxHEIGHT]]
+// strata-studio [FILE] [--train [--epochs N]] [--screenshot OUT.png [--size WIDTHxHEIGHT]
+//               [--open-nested LAYER] [--dock NAME]...]
 //
 // With --screenshot it opens FILE, lays it out, renders the whole window offscreen (QWidget::grab)
 // to OUT.png and quits: the README's pictures and the checks use it.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QMessageBox>
@@ -13,6 +15,9 @@
 
 #include "app/studio/main_window.h"
 #include "app/studio/training/command_line_training.h"
+#include "editor/document/graph_document.h"
+#include "editor/widgets/diagram_widget.h"
+#include "editor/widgets/model_tabs.h"
 #include "editor/widgets/summary_widget.h"
 
 int main(int argc, char** argv) {
@@ -39,6 +44,10 @@ int main(int argc, char** argv) {
     parser.addOption(sizeOpt);
     parser.addOption(trainOpt);
     parser.addOption(epochsOpt);
+    QCommandLineOption nestedOpt("open-nested", "For --screenshot: open nested model LAYER in its tab.", "LAYER");
+    QCommandLineOption dockOpt("dock", "For --screenshot: bring dock NAME (its title, e.g. Diagram) to the front.", "NAME");
+    parser.addOption(nestedOpt);
+    parser.addOption(dockOpt);
     parser.process(app);
 
     strata::studio::MainWindow window;
@@ -69,7 +78,24 @@ int main(int argc, char** argv) {
             std::fprintf(trained ? stdout : stderr, "strata-studio: %s\n", qPrintable(message));
             failed |= !trained;
         }
+        if (parser.isSet(nestedOpt)) {
+            const QString id = window.document()->nodeOfLayer(parser.value(nestedOpt));
+            QString why;
+            if (id.isEmpty() || !window.tabs()->openSubModel(window.document(), id, &why)) {
+                std::fprintf(stderr, "strata-studio: cannot open nested model %s %s\n", qPrintable(parser.value(nestedOpt)),
+                             qPrintable(why));
+                failed = true;
+            }
+        }
         window.summary()->refreshNow();
+        for (const QString& name : parser.values(dockOpt))
+            for (QDockWidget* d : window.findChildren<QDockWidget*>())
+                if (d->windowTitle().startsWith(name, Qt::CaseInsensitive)) {
+                    d->show();
+                    d->raise();
+                }
+        QApplication::processEvents();
+        if (auto* diagram = window.diagram(); diagram->isVisible()) diagram->refreshNow();  // not after its delay
         QApplication::processEvents();
         const QString out = parser.value(shotOpt);
         if (!window.grab().save(out)) {
