@@ -8,6 +8,7 @@
 #include "editor/scene/graph_scene.h"
 #include "engine/graph/model.h"
 
+class QAction;
 class QLabel;
 class QMenu;
 
@@ -23,6 +24,7 @@ class SummaryWidget;
 
 namespace strata::studio {
 
+class CanvasGuard;
 class TrainingWorkbench;
 
 class MainWindow : public QMainWindow {
@@ -64,6 +66,8 @@ public:
     const ModelPtr& weightsSource() const { return weights_; }
     /// The trainer (Training/Data docks, training run, evaluation, runs; Training menu).
     TrainingWorkbench* trainer() const { return trainer_; }
+    /// Keeps the canvas inspect-only while training runs.
+    CanvasGuard* canvasGuard() const { return canvasGuard_; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -101,6 +105,11 @@ private:
     /// The opened file's model with its weights, carried into saves and exports (null if none).
     ModelPtr weights_;
     TrainingWorkbench* trainer_ = nullptr;
+    CanvasGuard* canvasGuard_ = nullptr;
+    /// Edit-menu and canvas actions that change the graph (disabled while training).
+    QList<QAction*> editActions_;
+    QAction* undo_ = nullptr;
+    QAction* redo_ = nullptr;
 };
 
 }  // namespace strata::studio
