@@ -79,12 +79,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         scene_->clearTints();
         for (const LayerTint& t : tints) scene_->setNodeTint(t.layer, t.color, t.note);
     });
-    const auto clearTints = [this] { scene_->clearTints(); };
+    const auto clearTints = [this] { trainer_->clearTints(); };
     for (auto changed : {&editor::GraphDocument::nodeAdded, &editor::GraphDocument::nodeRemoved,
                          &editor::GraphDocument::nodeChanged, &editor::GraphDocument::wiringChanged})
-        connect(doc_, changed, scene_, clearTints);
-    connect(doc_, &editor::GraphDocument::outputsChanged, scene_, clearTints);
-    connect(doc_, &editor::GraphDocument::inputsChanged, scene_, clearTints);
+        connect(doc_, changed, trainer_, clearTints);
+    connect(doc_, &editor::GraphDocument::outputsChanged, trainer_, clearTints);
+    connect(doc_, &editor::GraphDocument::inputsChanged, trainer_, clearTints);
     connect(scene_, &editor::GraphScene::currentNodeChanged, trainer_, [this](const QString& id) {
         if (const auto* n = doc_->node(id)) trainer_->showLayer(QString::fromStdString(n->layerName));
     });

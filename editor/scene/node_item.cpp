@@ -201,6 +201,14 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     p->fillRect(QRectF(0, 0, r.width(), kHeader), colors_.header);
     p->restore();
 
+    if (tint_.isValid()) {  // a ring just outside the frame, within the bounding rect's margin,
+        // under the border so a selection still shows
+        QPainterPath ring;
+        ring.addRoundedRect(r.adjusted(-2, -2, 2, 2), radius + 2, radius + 2);
+        p->setPen(QPen(tint_, 3.5));
+        p->setBrush(Qt::NoBrush);
+        p->drawPath(ring);
+    }
     QPen border(colors_.header, 1.2);
     if (shared_) border = QPen(style::kShared, 2.0);
     if (invalid_) border = QPen(style::kError, 3.0);
@@ -209,12 +217,6 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     p->setPen(border);
     p->setBrush(Qt::NoBrush);
     p->drawPath(frame);
-    if (tint_.isValid()) {  // a ring just outside the frame, within the bounding rect's margin
-        QPainterPath ring;
-        ring.addRoundedRect(r.adjusted(-2, -2, 2, 2), radius + 2, radius + 2);
-        p->setPen(QPen(tint_, 3.5));
-        p->drawPath(ring);
-    }
 
     p->setFont(headerFont());
     p->setPen(colors_.text);

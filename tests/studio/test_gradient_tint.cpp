@@ -142,6 +142,11 @@ private slots:
         window.document()->setOutput(nodeIdOf(window.document(), "dead"), true);
         QVERIFY(!head->tint().isValid());
         QVERIFY(!dead->toolTip().contains("Gradient norm"));
+        QVERIFY(bench->gradientTints().empty());
+        QVERIFY(bench->panel()->tintLegend()->isHidden());
+        bench->setTintEnabled(false);
+        bench->setTintEnabled(true);  // stale tints do not come back
+        QVERIFY(!head->tint().isValid());
     }
 };
 

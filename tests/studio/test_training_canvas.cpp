@@ -99,6 +99,10 @@ private slots:
         const int row = bench->normsTable()->currentIndex().row();
         QCOMPARE(bench->normsTable()->model()->data(bench->normsTable()->model()->index(row, 0)).toString(), QString("dense"));
 
+        // What the user sees (README material): the window with Layer Health on the clicked layer.
+        QTRY_VERIFY_WITH_TIMEOUT(bench->histograms()->diagnostics().size() >= 2, 60000);
+        QVERIFY(window.grab().save(qEnvironmentVariable("STRATA_SCREENSHOT_DIR", STRATA_BINARY_DIR) + "/studio_layer_health.png"));
+
         // Edits are refused with a message: dragging a node, starting a wire, Delete, double click.
         const int undoBefore = doc->undoStack()->count();
         const QPointF posBefore = doc->positions().value(dense);

@@ -64,8 +64,8 @@ TrainingWorkbench::TrainingWorkbench(ModelSource source, QObject* parent)
     histograms_->setKind(plotting::HistogramKind::Weights);
     gradHistograms_->setKind(plotting::HistogramKind::Gradients);
     split->addWidget(layerBox);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    // The norms table needs its columns; the histograms share the rest.
+    split->setSizes({560, 840});
     // Each run's feed also drives the layer health table and the histograms.
     connect(session_, &TrainingSession::runStarting, this, [this](plotting::TrainingFeed* feed, const QString&) {
         if (!probe_.empty()) feed->setActivationProbe(probe_);

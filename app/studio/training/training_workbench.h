@@ -100,6 +100,8 @@ public:
     /// The canvas tints of the latest diagnostics (empty before the first epoch ends, after a
     /// document reset, or when tinting is off in the Training menu).
     const std::vector<LayerTint>& gradientTints() const { return tintsShown_ ? tints_ : noTints_; }
+    /// Drops the tints (the graph was edited: they describe the model that was trained).
+    void clearTints() { setTints({}); }
     /// Training ▸ Tint Canvas by Gradient Norm (on by default).
     void setTintEnabled(bool on);
     bool tintEnabled() const { return tintsShown_; }
