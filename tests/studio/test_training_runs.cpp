@@ -82,6 +82,7 @@ private slots:
         }
         QCOMPARE(bench->runs()->rowCount(), 2);
         QCOMPARE(bench->panel()->charts()->runCount(), 2);
+
         // Both ticked: both runs' curves on the loss chart.
         QCOMPARE(bench->runs()->data(bench->runs()->index(0, 0), Qt::CheckStateRole).toInt(), int(Qt::Checked));
         QVERIFY(bench->runs()->flags(bench->runs()->index(0, 0)) & Qt::ItemIsUserCheckable);
@@ -96,6 +97,12 @@ private slots:
         QVERIFY2(!labels.isEmpty() && std::none_of(labels.begin(), labels.end(), [](const QString& l) { return l.startsWith("run 1"); }),
                  qPrintable(labels.join("; ")));
         for (const auto& l : bench->panel()->charts()->chart("accuracy")->lines()) QCOMPARE(l.run, &bench->panel()->charts()->run(1));
+        // What the user sees: the Runs list with run 1 unticked, and the charts with run 2 alone.
+        const QString shots = qEnvironmentVariable("STRATA_SCREENSHOT_DIR", STRATA_BINARY_DIR);
+        QWidget* runsBox = bench->runsView()->parentWidget();
+        QVERIFY(runsBox->grab().save(shots + "/studio_runs_list.png"));
+        bench->panel()->charts()->refreshNow();
+        QVERIFY(bench->panel()->charts()->grab().save(shots + "/studio_runs_charts.png"));
         // Unticking both leaves the charts empty; ticking run 1 brings it back.
         toggleRun(*bench, 1);
         QVERIFY(lineLabels(*bench, "loss").isEmpty());

@@ -86,6 +86,9 @@ private slots:
         // All 500 samples trained (no split): 10 steps of 50.
         QCOMPARE(o.steps, int64_t(10));
         const double valLoss = o.history.find("val_loss")->at(0);
+        bench->dataDock()->resize(420, 900);
+        QVERIFY(bench->dataDock()->grab().save(qEnvironmentVariable("STRATA_SCREENSHOT_DIR", STRATA_BINARY_DIR) +
+                                               "/studio_validation_data.png"));
         // val_loss is the trained model's loss on the 120 validation samples (scaled like the
         // training pixels and reshaped to the Input's (784,)).
         ModelPtr trained = bench->trainedModel().build();

@@ -226,6 +226,8 @@ bool TrainingRunsModel::setData(const QModelIndex& index, const QVariant& value,
 }
 
 QVariant TrainingRunsModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == Name)
+        return tr("Tick the runs whose curves the charts overlay");
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
     case Name: return tr("Run");

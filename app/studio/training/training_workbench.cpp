@@ -11,6 +11,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
@@ -61,6 +62,8 @@ TrainingWorkbench::TrainingWorkbench(ModelSource source, QObject* parent)
     hists->addWidget(histograms_);
     hists->addWidget(gradHistograms_);
     lv->addWidget(hists, 1);
+    // Side by side they must not widen the window: let them shrink below their combo rows.
+    for (QWidget* w : {static_cast<QWidget*>(histograms_), static_cast<QWidget*>(gradHistograms_)}) w->setMinimumWidth(200);
     histograms_->setKind(plotting::HistogramKind::Weights);
     gradHistograms_->setKind(plotting::HistogramKind::Gradients);
     split->addWidget(layerBox);
@@ -111,7 +114,12 @@ void TrainingWorkbench::install(QMainWindow* window) {
         return d;
     };
     QDockWidget* train = dock(trainingDock_, tr("Training"), "TrainingDock", Qt::RightDockWidgetArea);
-    QDockWidget* data = dock(dataDock_, tr("Data"), "DataDock", Qt::RightDockWidgetArea);
+    // The Data dock scrolls (as the Training dock does), so its height never squeezes the charts.
+    auto* dataScroll = new QScrollArea;
+    dataScroll->setWidgetResizable(true);
+    dataScroll->setFrameShape(QFrame::NoFrame);
+    dataScroll->setWidget(dataDock_);
+    QDockWidget* data = dock(dataScroll, tr("Data"), "DataDock", Qt::RightDockWidgetArea);
     window->tabifyDockWidget(train, data);
     train->raise();
     panelDock_ = dock(panel_, tr("Training Run"), "TrainingRunDock", Qt::BottomDockWidgetArea);
@@ -133,6 +141,8 @@ void TrainingWorkbench::install(QMainWindow* window) {
     window->tabifyDockWidget(eval, healthDock);
     window->tabifyDockWidget(healthDock, runsDock);
     panelDock_->raise();
+    // The charts need height to be read; the canvas keeps the rest.
+    window->resizeDocks({panelDock_}, {380}, Qt::Vertical);
     connect(exportRuns, &QPushButton::clicked, this, [this, window] { chooseAndExport(window, true); });
 
     menu_ = window->menuBar()->addMenu(tr("&Training"));
