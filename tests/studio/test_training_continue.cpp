@@ -6,8 +6,10 @@
 #include <QMainWindow>
 #include <QLabel>
 #include <QPushButton>
+#include <QTemporaryDir>
 #include <QtTest>
 
+#include "app/studio/main_window.h"
 #include "app/studio/training/data_dock.h"
 #include "app/studio/training/data_source.h"
 #include "app/studio/training/training_dock.h"
@@ -109,6 +111,50 @@ private slots:
         const auto& b = straight->trainedModel().weights;
         QCOMPARE(a.size(), b.size());
         for (size_t i = 0; i < a.size(); ++i) QVERIFY(allClose(a[i], b[i], 1e-5, 1e-6));
+    }
+
+    void continueAfterReopeningTheProject() {
+        // One epoch, saved; reopened in a new window, Continue to three epochs gives the curve of
+        // three epochs in one go: the project keeps the optimizer state, epoch and random state.
+        QMainWindow w1;
+        auto straight = makeBench(w1, 3);
+        QVERIFY(straight->startTraining());
+        QVERIFY(straight->session()->waitForFinished());
+        const HistoryData uninterrupted = straight->runs()->run(0).history;
+
+        QTemporaryDir dir;
+        const QString model = dir.filePath("mlp.json"), project = dir.filePath("mlp.keras");
+        saveModelConfigFile(*modelFromJsonString(config_), model.toStdString());
+        const auto reporter = [](const QString& t, const QString& m) { qWarning("%s: %s", qPrintable(t), qPrintable(m)); };
+        {
+            MainWindow window;
+            window.setErrorReporter(reporter);
+            QVERIFY(window.openFile(model));
+            window.trainer()->dataDock()->setDataset(data_);
+            setEpochs(*window.trainer(), 1);
+            QVERIFY(window.trainer()->startTraining());
+            QVERIFY(window.trainer()->session()->waitForFinished());
+            QVERIFY(window.saveTo(project));
+        }
+        MainWindow window;
+        window.setErrorReporter(reporter);
+        QVERIFY(window.openFile(project));
+        TrainingWorkbench* bench = window.trainer();
+        QVERIFY(bench->hasTrainedWeights());
+        QCOMPARE(bench->nextEpoch(), 1);
+        QCOMPARE(bench->trainedModel().optimizerIterations, int64_t(23));
+        QVERIFY(bench->panel()->continueButton()->isEnabled());
+        bench->dataDock()->setDataset(data_);
+        setEpochs(*bench, 3);
+        QVERIFY(bench->continueTraining());
+        QVERIFY(bench->session()->waitForFinished());
+        QVERIFY(bench->session()->lastOutcome().optimizerResumed);
+        const HistoryData& continued = bench->session()->lastOutcome().history;
+        QCOMPARE(continued.epochs, (std::vector<int>{1, 2}));
+        for (int e = 1; e < 3; ++e)
+            QVERIFY2(close(continued.find("loss")->at(size_t(e - 1)), uninterrupted.find("loss")->at(size_t(e))),
+                     qPrintable(QString("epoch %1").arg(e + 1)));
+        QCOMPARE(bench->projectState()["resume"]["next_epoch"].get<int>(), 3);
     }
 
     void stopThenContinueStartsAtTheInterruptedEpoch() {

@@ -225,6 +225,25 @@ std::optional<TrainingJob> TrainingWorkbench::makeContinueJob(QString* error) {
     return job;
 }
 
+void TrainingWorkbench::restoreResumeState(const Json& resume, const QString& projectFile) {
+    // The project's trained weights were adopted: their optimizer state, epoch and random state
+    // let Continue go on as if the project had never been closed. Anything unreadable: a fresh
+    // optimizer from epoch 0 (the weights stay).
+    try {
+        std::vector<Tensor> optimizer = loadOptimizerStateFromProject(projectFile);
+        const int next = resume.at("next_epoch").get<int>();
+        std::string rng = resume.at("rng_state").get<std::string>();
+        if (optimizer.empty() || next < 0) return;
+        trained_.optimizerState = std::move(optimizer);
+        trained_.optimizerKey = resume.at("optimizer_key").get<std::string>();
+        trained_.optimizerIterations = resume.at("optimizer_iterations").get<int64_t>();
+        nextEpoch_ = next;
+        rngState_ = std::move(rng);
+        updateContinue();
+    } catch (const std::exception&) {
+    }
+}
+
 void TrainingWorkbench::updateContinue() { panel_->setContinueAvailable(!trained_.empty() && nextEpoch_ > 0); }
 
 bool TrainingWorkbench::evaluateModel() {
@@ -366,8 +385,10 @@ void TrainingWorkbench::documentReset(const QString& openedFile) {
     evaluation_->clear();
     refreshModelNames();
     if (openedFile.isEmpty()) return;
+    std::optional<Json> stored;
     try {
-        if (auto state = loadTrainingFromProject(openedFile)) loadProjectState(*state);
+        stored = loadTrainingFromProject(openedFile);
+        if (stored) loadProjectState(*stored);
     } catch (const std::exception& e) {
         panel_->messageLabel()->setText(tr("The project's training settings could not be read: %1").arg(QString::fromUtf8(e.what())));
         panel_->messageLabel()->show();
@@ -377,7 +398,10 @@ void TrainingWorkbench::documentReset(const QString& openedFile) {
     try {
         ModelPtr fromFile = loadModel(openedFile.toStdString());
         ModelPtr doc = source_ ? source_() : nullptr;
-        if (doc && modelToJsonString(*doc, -1) == modelToJsonString(*fromFile, -1)) adoptWeights(ModelSnapshot::of(*fromFile));
+        if (doc && modelToJsonString(*doc, -1) == modelToJsonString(*fromFile, -1)) {
+            adoptWeights(ModelSnapshot::of(*fromFile));
+            if (stored && stored->contains("resume")) restoreResumeState((*stored)["resume"], openedFile);
+        }
     } catch (const std::exception&) {
         // A draft project or a file without weights: train from fresh weights.
     }
@@ -472,10 +496,17 @@ bool TrainingWorkbench::saveToProject(const QString& path, QString* error) {
 }
 
 Json TrainingWorkbench::projectState() const {
-    return Json{{"settings", trainingDock_->settings().toJson()},
-                {"data", dataDock_->spec().toJson()},
-                {"validation", dataDock_->validationSpec().toJson()},
-                {"runs", runs_->toJson()}};
+    Json state{{"settings", trainingDock_->settings().toJson()},
+               {"data", dataDock_->spec().toJson()},
+               {"validation", dataDock_->validationSpec().toJson()},
+               {"runs", runs_->toJson()}};
+    // What Continue needs after reopening (saved with the trained weights and their optimizer).
+    if (hasTrainedWeights())
+        state["resume"] = Json{{"next_epoch", nextEpoch_},
+                               {"rng_state", rngState_},
+                               {"optimizer_key", trained_.optimizerKey},
+                               {"optimizer_iterations", trained_.optimizerIterations}};
+    return state;
 }
 
 void TrainingWorkbench::loadProjectState(const Json& state) {

@@ -155,6 +155,7 @@ private:
     QAction* tintAction_ = nullptr;
     QDockWidget* panelDock_ = nullptr;
     void updateContinue();
+    void restoreResumeState(const Json& resume, const QString& projectFile);
     ModelSnapshot trained_;
     int nextEpoch_ = 0;        // where Continue starts (Keras's initial_epoch)
     std::string rngState_;     // the random sequence where the last run left it
