@@ -50,7 +50,9 @@ class TestTrainingContinue : public QObject {
         bench.trainingDock()->setSettings(s);
     }
 
-    static bool close(double a, double b) { return std::fabs(a - b) <= 1e-6 * std::max(1.0, std::fabs(b)); }
+    // The parallel GEMM's summation order follows the machine's load, so two equal runs agree to
+    // float rounding, not bit for bit; a fresh optimizer or other dropout masks differ by ~1e-2.
+    static bool close(double a, double b) { return std::fabs(a - b) <= 1e-5 * std::max(1.0, std::fabs(b)); }
 
 private slots:
     void initTestCase() {
@@ -106,11 +108,11 @@ private slots:
             }
         QCOMPARE(bench->trainedModel().optimizerIterations, iterations);
         QCOMPARE(bench->nextEpoch(), 3);
-        // The weights are those of the uninterrupted run.
-        const auto& a = bench->trainedModel().weights;
-        const auto& b = straight->trainedModel().weights;
-        QCOMPARE(a.size(), b.size());
-        for (size_t i = 0; i < a.size(); ++i) QVERIFY(allClose(a[i], b[i], 1e-5, 1e-6));
+        // The model is the uninterrupted run's: the same predictions. (Weights are not compared
+        // element by element: Adam turns rounding-level differences in near-zero gradients into
+        // steps of the learning rate's size.)
+        const Tensor x = data_.xTest.slice0(0, 50).reshaped({50, 784});
+        QVERIFY(allClose(bench->trainedModel().build()->predict(x), straight->trainedModel().build()->predict(x), 1e-3, 1e-4));
     }
 
     void continueAfterReopeningTheProject() {

@@ -93,9 +93,10 @@ private slots:
         // Equal up to the summation order of the parallel GEMM (which depends on the load); a
         // reseeded shuffle or other dropout masks would differ in the second or third digit.
         for (const char* key : {"loss", "val_loss", "accuracy"}) sameCurve(*busy.history.find(key), *quiet.history.find(key), key);
-        QCOMPARE(busy.model.weights.size(), quiet.model.weights.size());
-        for (size_t i = 0; i < busy.model.weights.size(); ++i)
-            QVERIFY(allClose(busy.model.weights[i], quiet.model.weights[i], 1e-4, 1e-5));
+        // The same model: the same predictions (weights themselves are not compared element by
+        // element: Adam turns rounding-level differences in near-zero gradients into full steps).
+        const Tensor x = data_.xTrain.slice0(0, 50).reshaped({50, 784});
+        QVERIFY(allClose(busy.model.build()->predict(x), quiet.model.build()->predict(x), 1e-3, 1e-4));
 
         // And a run leaves the GUI thread's generator where it was.
         TrainingJob next = job();  // (preparing it builds a model here, drawing weights)
