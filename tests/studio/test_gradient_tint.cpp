@@ -17,6 +17,7 @@
 #include "editor/document/graph_document.h"
 #include "editor/scene/graph_scene.h"
 #include "editor/scene/node_item.h"
+#include "editor/widgets/summary_widget.h"
 #include "engine/graph/input_layer.h"
 #include "engine/graph/model_config.h"
 #include "engine/layers/layer_factory.h"
@@ -127,6 +128,11 @@ private slots:
         QVERIFY(dead->toolTip().contains("not learning"));
         QVERIFY(!bench->panel()->tintLegend()->isHidden());
         QVERIFY(bench->panel()->tintLegend()->text().contains("gradient norm"));
+        window.resize(1300, 800);
+        window.fitView();
+        window.summary()->refreshNow();
+        QCoreApplication::processEvents();
+        QVERIFY(window.grab().save(qEnvironmentVariable("STRATA_SCREENSHOT_DIR", STRATA_BINARY_DIR) + "/studio_gradient_tint.png"));
         // The tints carry the norms of the Layer Health table.
         const auto& tints = bench->gradientTints();
         QCOMPARE(int(tints.size()), 3);

@@ -365,9 +365,9 @@ void TrainingWorkbench::setTintEnabled(bool on) {
 }
 
 void TrainingWorkbench::documentReset(const QString& openedFile) {
-    // A run of the previous document ends first (after its current batch): building the new
-    // document's model draws weights from the engine's global generator, which the training thread
-    // shuffles with, and its results belong to the old project.
+    // A run of the previous document ends first (after its current batch): its results belong to
+    // the old project. (Building the new document's model meanwhile would be safe: the training
+    // thread draws from a generator of its own.)
     if (session_->isActive()) {
         session_->stop();
         session_->waitForFinished();
