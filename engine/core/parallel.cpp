@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
@@ -85,6 +86,7 @@ private:
 
     void work(uint64_t seen) {
         for (;;) {
+            spinForNextRun(seen);
             std::unique_lock<std::mutex> lk(m_);
             cv_.wait(lk, [&] { return generation_ != seen; });
             seen = generation_;
@@ -93,6 +95,22 @@ private:
             const int parts = parts_;
             lk.unlock();
             if (job) runClaims(seen, job, n, parts);
+        }
+    }
+
+    /// Kernels come in bursts (an LSTM step issues a GEMM every few tens of microseconds), and
+    /// waking a sleeping thread costs about as much as such a GEMM. So a worker first watches the
+    /// claim word for a new run for a short, bounded time, then sleeps; on a busy machine it
+    /// gives the core back after kSpin and the run still proceeds (the caller claims every part).
+    void spinForNextRun(uint64_t seen) const {
+        constexpr auto kSpin = std::chrono::microseconds(60);
+        const auto until = std::chrono::steady_clock::now() + kSpin;
+        for (int i = 0;; ++i) {
+            if ((claim_.load(std::memory_order_acquire) >> 32) != (seen & 0xffffffffu)) return;
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+            if ((i & 63) == 63 && std::chrono::steady_clock::now() >= until) return;
         }
     }
 

@@ -20,6 +20,7 @@ struct Model::ExecState : LayerCache {
     std::vector<Tensors> outputGrads;                   // per node
     std::vector<std::vector<char>> gradSet;             // per node output
     std::vector<Tensors> inputGrads;                    // per node scratch
+    std::vector<char> gradWanted;                       // per node: someone reads its output gradient
     std::vector<const Tensor*> fed;                     // per model input
 };
 
@@ -405,11 +406,25 @@ void Model::backward(const ConstTensorPtrs& inputs, const Tensors& outputs, cons
             dst.vector() += g.vector();
         }
     };
+    // Which node outputs anyone differentiates: those with a trainable weight at or upstream of
+    // them, and the model inputs whose gradient the caller asked for. Gradients nobody reads are
+    // not computed (the first Dense of an MLP skips its input-gradient GEMM: a third of its
+    // backward work) and not accumulated.
+    st.gradWanted.assign(n, 0);
+    for (size_t i = 0; i < inputs_.size(); ++i)
+        if (ctx.inputGradNeeded(i)) st.gradWanted[pos.at(inputs_[i].node())] = 1;
+    for (size_t i = 0; i < n; ++i) {
+        const auto& node = nodes_[i];
+        if (node->isInput()) continue;
+        bool wanted = !node->layer().trainableWeights().empty();
+        for (const auto& in : node->inputs()) wanted = wanted || st.gradWanted[pos.at(in.node())];
+        st.gradWanted[i] = wanted;
+    }
     for (size_t j = 0; j < outputs_.size(); ++j)
         if (j < outputGrads.size() && outputGrads[j]) accumulate(outputs_[j], *outputGrads[j]);
     for (size_t ii = n; ii-- > 0;) {
         const auto& node = nodes_[ii];
-        if (st.fed[ii]) continue;
+        if (st.fed[ii] || !st.gradWanted[ii]) continue;
         bool any = false;
         ConstTensorPtrs gptrs;
         for (int k = 0; k < node->numOutputs(); ++k) {
@@ -417,19 +432,23 @@ void Model::backward(const ConstTensorPtrs& inputs, const Tensors& outputs, cons
             any = any || st.gradSet[ii][k];
         }
         if (!any) continue;
+        const auto& ins = node->inputs();
         CallContext c;
         c.training = ctx.training;
         c.rng = ctx.rng;
         c.recordForBackward = true;
         c.masks = st.maskPtrs[ii];
         c.cacheSlot = &st.caches[ii];
+        for (size_t k = 0; k < ins.size() && k < 64; ++k)
+            if (ins[k].dtype() != DType::Float32 || !st.gradWanted[pos.at(ins[k].node())])
+                c.inputGradsUnneeded |= uint64_t{1} << k;
         node->layer().backward(st.inputPtrs[ii], st.outputs[ii], gptrs, st.inputGrads[ii], c);
-        const auto& ins = node->inputs();
         for (size_t k = 0; k < ins.size() && k < st.inputGrads[ii].size(); ++k)
-            if (ins[k].dtype() == DType::Float32) accumulate(ins[k], st.inputGrads[ii][k]);
+            if (c.inputGradNeeded(k)) accumulate(ins[k], st.inputGrads[ii][k]);
     }
     inputGrads.resize(inputs_.size());
     for (size_t i = 0; i < inputs_.size(); ++i) {
+        if (!ctx.inputGradNeeded(i)) continue;
         size_t p = pos.at(inputs_[i].node());
         if (st.gradSet[p][inputs_[i].index()]) inputGrads[i] = st.outputGrads[p][inputs_[i].index()];
         else inputGrads[i].resize(inputs[i]->shape(), 0.0f);

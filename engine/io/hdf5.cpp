@@ -5,6 +5,7 @@
 
 #include "engine/core/errors.h"
 #include "engine/data/npy.h"
+#include "engine/io/hdf5_heap_check.h"
 
 namespace strata::h5 {
 
@@ -126,6 +127,7 @@ File File::openRead(const std::string& path) {
         H5Eclear2(H5E_DEFAULT);
         throw IoError("'" + path + "' is not an HDF5 file");
     }
+    checkGlobalHeapsInFile(path);
     hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) fail(path, "cannot open the HDF5 file (corrupt or truncated?)");
     return File(path, Handle(f));
@@ -135,6 +137,7 @@ File File::openImage(const std::string& bytes, const std::string& displayName) {
     silenceHdf5();
     if (bytes.size() < 8 || bytes.compare(0, 8, "\x89HDF\r\n\x1a\n") != 0)
         throw IoError("'" + displayName + "' is not an HDF5 file");
+    checkGlobalHeapsInImage(bytes, displayName);
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
     if (H5Pset_fapl_core(fapl.id(), 1 << 20, 0) < 0 ||
         H5Pset_file_image(fapl.id(), const_cast<char*>(bytes.data()), bytes.size()) < 0)

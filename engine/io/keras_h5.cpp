@@ -7,8 +7,63 @@
 #include "engine/io/keras_versions.h"
 #include "engine/io/load_common.h"
 #include "engine/io/weights_io.h"
+#include "engine/training/optimizers.h"
+#include "engine/training/trainer.h"
 
 namespace strata {
+
+namespace {
+
+// Keras's legacy h5 writer keeps a compiled model's optimizer as optimizer_weights: a weight_names
+// attribute (the variables' paths, "adam/iteration", "adam/learning_rate", slots...) and one
+// dataset per name. We write Keras 3.10's order, as the .keras writer does.
+void saveOptimizerWeights(const Model& model, h5::Group& root) {
+    if (!model.compiled()) return;
+    // trainer() is non-const only because the training API mutates; reading the state does not.
+    Optimizer& opt = const_cast<Model&>(model).trainer().optimizer();
+    if (!opt.built()) return;
+    auto variables = opt.variables(Optimizer::SlotOrder::ByVariable);
+    h5::Group g = root.createGroup("optimizer_weights");
+    std::vector<std::string> names;
+    for (const auto& v : variables) {
+        g.writeTensor(v.path, *v.value);
+        names.push_back(v.path);
+    }
+    g.writeKerasStringList("weight_names", names);
+}
+
+// keras.models.load_model on an .h5: compile from training_config, then restore optimizer_weights.
+// State that does not fit (Keras 2's optimizers keep no learning_rate variable, other layouts) is
+// left out, as Keras does with a warning: the model loads with a fresh optimizer.
+void restoreCompileState(Model& model, const h5::Group& root, const std::string& path) {
+    if (!root.hasAttr("training_config")) return;
+    try {
+        model.compile(compileOptionsFromConfig(compileConfigFromTrainingConfig(
+            io_detail::parseJsonText(root.readStringAttr("training_config"), path + " attribute training_config"))));
+    } catch (const Error&) {
+        return;  // usable for inference without its compile settings (Keras only warns too)
+    }
+    if (!root.hasGroup("optimizer_weights")) return;
+    const h5::Group g = root.group("optimizer_weights");
+    if (!g.hasAttr("weight_names") && !g.hasAttr("weight_names0")) return;
+    std::vector<Tensor> values;
+    for (const auto& name : g.readKerasStringList("weight_names")) {
+        if (!g.hasDataset(name)) return;
+        values.push_back(g.readTensor(name));
+    }
+    if (values.empty()) return;
+    Trainer& t = model.trainer();
+    t.optimizer().build(t.tape().trainableWeights());
+    for (auto order : {Optimizer::SlotOrder::ByVariable, Optimizer::SlotOrder::ByKind}) {
+        try {
+            t.optimizer().setWeights(values, order);
+            return;
+        } catch (const Error&) {
+        }
+    }
+}
+
+}  // namespace
 
 ModelPtr loadKerasH5(const std::string& path, const LoadOptions& options) {
     h5::File f = h5::File::openRead(path);
@@ -58,6 +113,7 @@ ModelPtr loadKerasH5(const std::string& path, const LoadOptions& options) {
     else
         loadKeras3Weights(*model, weights, wo);
     if (kerasMajorVersion(version) == 2) applyKeras2Semantics(*model);
+    if (fullModel && options.configPath.empty()) restoreCompileState(*model, root, path);
     return model;
 }
 
@@ -73,6 +129,7 @@ void saveKerasH5(const Model& model, const std::string& path) {
             root.writeStringAttr("training_config", trainingConfigFromCompileConfig(cc).dump());
         h5::Group wg = root.createGroup("model_weights");
         saveLegacyWeights(model, wg);
+        saveOptimizerWeights(model, root);
     });
 }
 

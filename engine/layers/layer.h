@@ -59,8 +59,15 @@ struct CallContext {
     /// Set when backward will follow (gradient checks, custom loops in inference mode).
     bool recordForBackward = false;
 
+    /// Bit k set: nobody reads the gradient with respect to input k in this backward call (it
+    /// comes straight from a model Input, or nothing upstream is trainable). Layers whose input
+    /// gradient is costly (Dense, convolutions, recurrent) skip it and leave inputGrads[k] empty;
+    /// others may compute it anyway. Default: every input gradient is needed.
+    uint64_t inputGradsUnneeded = 0;
+
     /// Layers keep what backward needs only when this is true (saves memory in predict).
     bool backwardNeeded() const { return training || recordForBackward; }
+    bool inputGradNeeded(size_t k) const { return k >= 64 || !((inputGradsUnneeded >> k) & 1u); }
 
     Rng& random() { return rng ? *rng : globalRng(); }
     const Tensor* mask(size_t i) const { return i < masks.size() ? masks[i] : nullptr; }

@@ -5,6 +5,8 @@
 #endif
 #include "engine/training/optimizers.h"
 
+#include "engine/core/parallel.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -166,7 +168,15 @@ void Optimizer::apply(const std::vector<Tensor*>& grads, const std::vector<Varia
         if (!grads[k]) continue;
         const size_t i = same ? k : indexOf(vars[k]);
         Variable* v = vars[k];
-        updateStep(i, v->value.data(), grads[k]->data(), v->value.size(), lr, decays_[i] ? wd * lr : 0.0f);
+        float* w = v->value.data();
+        const float* g = grads[k]->data();
+        const float wdlr = decays_[i] ? wd * lr : 0.0f;
+        // Elementwise and memory-bound (weights, gradient and slots streamed once): large
+        // variables are split over the pool, since one core cannot saturate the memory bus.
+        const int64_t n = v->value.size();
+        parallelFor(n, partsFor(n / 8192, 8.0 * double(n)), [&](int, int64_t b, int64_t e) {
+            updateStep(i, b, w + b, g + b, e - b, lr, wdlr);
+        });
     }
     setIterations(iterations_ + 1);
 }
@@ -258,12 +268,12 @@ void SGD::buildSlots(const std::vector<Variable*>& vars) {
     if (momentum_ != 0.0f) m_ = &addSlots("momentum", vars);
 }
 
-void SGD::updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) {
+void SGD::updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) {
     if (!m_) {
         for (int64_t k = 0; k < n; ++k) w[k] = (w[k] - w[k] * wdlr) - g[k] * lr;
         return;
     }
-    float* m = (*m_)[i].data();
+    float* m = (*m_)[i].data() + off;
     const float mu = momentum_;
     if (nesterov_) {
         for (int64_t k = 0; k < n; ++k) {
@@ -302,10 +312,10 @@ void RMSprop::buildSlots(const std::vector<Variable*>& vars) {
     if (centered_) averageGrad_ = &addSlots("average_gradient", vars);
 }
 
-void RMSprop::updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) {
-    float* vel = (*velocity_)[i].data();
-    float* mom = momenta_ ? (*momenta_)[i].data() : nullptr;
-    float* avg = averageGrad_ ? (*averageGrad_)[i].data() : nullptr;
+void RMSprop::updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) {
+    float* vel = (*velocity_)[i].data() + off;
+    float* mom = momenta_ ? (*momenta_)[i].data() + off : nullptr;
+    float* avg = averageGrad_ ? (*averageGrad_)[i].data() + off : nullptr;
     const float rho = rho_, orho = 1.0f - rho_, eps = epsilon_, mu = momentum_;
     for (int64_t s = 0; s < n; s += kBlock) {
         const int64_t len = std::min(kBlock, n - s);
@@ -358,15 +368,15 @@ void Adam::buildSlots(const std::vector<Variable*>& vars) {
     if (amsgrad_) vhat_ = &addSlots("velocity_hat", vars);
 }
 
-void Adam::updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) {
+void Adam::updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) {
     const double t = localStep();
     const float b1p = static_cast<float>(std::pow(double(beta1_), t));
     const float b2p = static_cast<float>(std::pow(double(beta2_), t));
     const float alpha = lr * std::sqrt(1.0f - b2p) / (1.0f - b1p);
     const float ob1 = 1.0f - beta1_, ob2 = 1.0f - beta2_, eps = epsilon_;
-    float* m = (*m_)[i].data();
-    float* v = (*v_)[i].data();
-    float* vh = vhat_ ? (*vhat_)[i].data() : nullptr;
+    float* m = (*m_)[i].data() + off;
+    float* v = (*v_)[i].data() + off;
+    float* vh = vhat_ ? (*vhat_)[i].data() + off : nullptr;
     for (int64_t s = 0; s < n; s += kBlock) {
         const int64_t len = std::min(kBlock, n - s);
         ArrayMap W(w + s, len), M(m + s, len), V(v + s, len);
@@ -412,8 +422,8 @@ Json Adagrad::getConfig() const {
 
 void Adagrad::buildSlots(const std::vector<Variable*>& vars) { acc_ = &addSlots("accumulator", vars, initial_); }
 
-void Adagrad::updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) {
-    float* a = (*acc_)[i].data();
+void Adagrad::updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) {
+    float* a = (*acc_)[i].data() + off;
     const float eps = epsilon_;
     for (int64_t s = 0; s < n; s += kBlock) {
         const int64_t len = std::min(kBlock, n - s);
@@ -442,9 +452,9 @@ void Adadelta::buildSlots(const std::vector<Variable*>& vars) {
     accDelta_ = &addSlots("accumulated_delta_var", vars);
 }
 
-void Adadelta::updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) {
-    float* ag = (*accGrad_)[i].data();
-    float* ad = (*accDelta_)[i].data();
+void Adadelta::updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) {
+    float* ag = (*accGrad_)[i].data() + off;
+    float* ad = (*accDelta_)[i].data() + off;
     const float rho = rho_, orho = 1.0f - rho_, eps = epsilon_;
     float delta[kBlock];
     for (int64_t s = 0; s < n; s += kBlock) {
@@ -478,11 +488,11 @@ void Adamax::buildSlots(const std::vector<Variable*>& vars) {
     u_ = &addSlots("norm", vars);
 }
 
-void Adamax::updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) {
+void Adamax::updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) {
     const float b1p = static_cast<float>(std::pow(double(beta1_), localStep()));
     const float ob1 = 1.0f - beta1_, b2 = beta2_, eps = epsilon_, denomScale = 1.0f - b1p;
-    float* m = (*m_)[i].data();
-    float* u = (*u_)[i].data();
+    float* m = (*m_)[i].data() + off;
+    float* u = (*u_)[i].data() + off;
     for (int64_t k = 0; k < n; ++k) {
         const float gk = g[k];
         const float mk = m[k] + (gk - m[k]) * ob1;
@@ -518,7 +528,7 @@ void Nadam::beforeUpdates() {
     (*uProduct_)[0] = static_cast<float>((*uProduct_)[0] * beta1_ * (1.0 - 0.5 * std::pow(0.96, t)));
 }
 
-void Nadam::updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) {
+void Nadam::updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) {
     const double t = localStep();
     const float ut = static_cast<float>(beta1_ * (1.0 - 0.5 * std::pow(0.96, t)));
     const float ut1 = static_cast<float>(beta1_ * (1.0 - 0.5 * std::pow(0.96, t + 1)));
@@ -527,8 +537,8 @@ void Nadam::updateStep(size_t i, float* w, const float* g, int64_t n, float lr, 
     const float b2p = static_cast<float>(std::pow(double(beta2_), t));
     const float ob1 = 1.0f - beta1_, ob2 = 1.0f - beta2_, eps = epsilon_;
     const float cm = ut1 / (1.0f - up1), cg = (1.0f - ut) / (1.0f - up), cv = 1.0f / (1.0f - b2p);
-    float* m = (*m_)[i].data();
-    float* v = (*v_)[i].data();
+    float* m = (*m_)[i].data() + off;
+    float* v = (*v_)[i].data() + off;
     for (int64_t s = 0; s < n; s += kBlock) {
         const int64_t len = std::min(kBlock, n - s);
         ArrayMap W(w + s, len), M(m + s, len), V(v + s, len);

@@ -113,9 +113,10 @@ protected:
     Tensor& addScalar(const std::string& slot, float init);
     /// Called once per apply() before the per-variable updates.
     virtual void beforeUpdates() {}
-    /// Updates variable `i` (n values `w`) with gradient `g`. `wdlr` = weight_decay * lr for this
-    /// variable (0 if none): apply w -= w * wdlr first, in the same pass.
-    virtual void updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) = 0;
+    /// Updates values [off, off + n) of variable `i` (`w` and `g` point at that range; slots are
+    /// indexed with `off`), so that apply() can split a large variable over the pool. `wdlr` =
+    /// weight_decay * lr for this variable (0 if none): apply w -= w * wdlr first, in the same pass.
+    virtual void updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) = 0;
     /// iterations() + 1, the step number of the update in progress (Keras's local_step).
     double localStep() const { return double(iterations_ + 1); }
 
@@ -155,7 +156,7 @@ public:
     Json getConfig() const override;
 protected:
     void buildSlots(const std::vector<Variable*>& vars) override;
-    void updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) override;
+    void updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) override;
 private:
     float momentum_;
     bool nesterov_;
@@ -169,7 +170,7 @@ public:
     Json getConfig() const override;
 protected:
     void buildSlots(const std::vector<Variable*>& vars) override;
-    void updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) override;
+    void updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) override;
 private:
     float rho_, momentum_, epsilon_;
     bool centered_;
@@ -187,7 +188,7 @@ protected:
     Adam(std::string className, std::string defaultName, const LearningRate& lr, double beta1, double beta2,
          double epsilon, bool amsgrad, const OptimizerOptions& o);
     void buildSlots(const std::vector<Variable*>& vars) override;
-    void updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) override;
+    void updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) override;
 private:
     float beta1_, beta2_, epsilon_;
     bool amsgrad_;
@@ -210,7 +211,7 @@ public:
     Json getConfig() const override;
 protected:
     void buildSlots(const std::vector<Variable*>& vars) override;
-    void updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) override;
+    void updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) override;
 private:
     float initial_, epsilon_;
     std::vector<Tensor>* acc_ = nullptr;
@@ -223,7 +224,7 @@ public:
     Json getConfig() const override;
 protected:
     void buildSlots(const std::vector<Variable*>& vars) override;
-    void updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) override;
+    void updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) override;
 private:
     float rho_, epsilon_;
     std::vector<Tensor>* accGrad_ = nullptr;
@@ -237,7 +238,7 @@ public:
     Json getConfig() const override;
 protected:
     void buildSlots(const std::vector<Variable*>& vars) override;
-    void updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) override;
+    void updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) override;
 private:
     float beta1_, beta2_, epsilon_;
     std::vector<Tensor>* m_ = nullptr;
@@ -253,7 +254,7 @@ public:
 protected:
     void buildSlots(const std::vector<Variable*>& vars) override;
     void beforeUpdates() override;
-    void updateStep(size_t i, float* w, const float* g, int64_t n, float lr, float wdlr) override;
+    void updateStep(size_t i, int64_t off, float* w, const float* g, int64_t n, float lr, float wdlr) override;
 private:
     float beta1_, beta2_, epsilon_;
     std::vector<Tensor>* m_ = nullptr;

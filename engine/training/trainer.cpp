@@ -277,6 +277,7 @@ const std::vector<Tensor*>& GradientTape::gradient(const std::vector<const Tenso
         if (v->grad.shape() != v->value.shape()) v->grad.resize(v->value.shape());
         v->grad.setZero();
     }
+    ctx_.inputGradsUnneeded = ~uint64_t{0};  // only weight gradients leave the tape
     model_.backward(inputs_, outputs_, outputGrads, inputGrads_, ctx_);
     if (includeRegularization)
         for (const auto& [v, r] : regularized_) addRegularizationGradient(r, v->value, v->grad);

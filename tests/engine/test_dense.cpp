@@ -75,6 +75,32 @@ private slots:
         auto d = layers::Dense(3, {{"activation", activation.toStdString()}, {"use_bias", useBias}});
         STRATA_GRADCHECK(*d, {testing::randomTensor({4, 5}, 3, -0.8f, 0.8f)});
     }
+
+    void skipsTheInputGradientNobodyReads() {
+        // A model's first Dense gets inputGradsUnneeded from Model::backward: it must still give
+        // the same weight gradients, and must not spend the dX GEMM.
+        auto d = layers::Dense(4, {{"activation", "relu"}});
+        const Tensor x = testing::randomTensor({6, 5}, 11, -1.0f, 1.0f);
+        const Tensor g = testing::randomTensor({6, 4}, 12, -1.0f, 1.0f);
+        auto gradsWith = [&](uint64_t unneeded, Tensors& inGrads) {
+            CallContext ctx;
+            ctx.recordForBackward = true;
+            Tensors outs;
+            d->call({&x}, outs, ctx);
+            for (Variable* w : d->trainableWeights()) w->grad.resize(w->value.shape(), 0.0f);
+            ctx.inputGradsUnneeded = unneeded;
+            d->backward({&x}, outs, {&g}, inGrads, ctx);
+            std::vector<std::vector<float>> out;
+            for (Variable* w : d->trainableWeights()) out.push_back(w->grad.values());
+            return out;
+        };
+        Tensors all, skipped;
+        const auto full = gradsWith(0, all);
+        const auto lean = gradsWith(1, skipped);
+        QCOMPARE(all[0].size(), int64_t(30));
+        QCOMPARE(skipped[0].size(), int64_t(0));
+        QVERIFY(full == lean);
+    }
 };
 
 QTEST_APPLESS_MAIN(TestDense)

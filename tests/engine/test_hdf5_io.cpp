@@ -3,6 +3,7 @@
 #include <QtTest/QtTest>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 
 #include "engine/core/errors.h"
@@ -411,6 +412,55 @@ private slots:
         }
         msg = errorOf([&] { loadModel(other.toStdString()); });
         QVERIFY2(msg.contains("other.h5") && msg.contains("not a Keras model"), qPrintable(msg));
+    }
+
+    void damagedGlobalHeapRefusedNotHung() {
+        // libhdf5 1.10 loops forever on a global heap whose free-space entry has size 0 (found by
+        // the model-file fuzzer). Make exactly that damage in a file we saved, and expect a clear
+        // refusal naming the file and the offset instead of a hang.
+        QTemporaryDir dir;
+        QString p = dir.filePath("heap.h5");
+        auto m = sequentialMlp();
+        saveModel(*m, p.toStdString());
+        std::string bytes;
+        {
+            std::ifstream in(p.toStdString(), std::ios::binary);
+            bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+        const size_t gcol = bytes.find(std::string("GCOL\x01\0\0\0", 8));
+        QVERIFY2(gcol != std::string::npos, "the saved file has no global heap (no variable-length strings?)");
+        auto le = [&](size_t at, int n) {
+            uint64_t v = 0;
+            for (int i = n - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+            return v;
+        };
+        const uint64_t size = le(gcol + 8, 8);
+        size_t at = gcol + 16;
+        bool patched = false;
+        while (at + 16 <= gcol + size) {
+            const uint64_t index = le(at, 2), objSize = le(at + 8, 8);
+            if (index == 0) {
+                std::memset(&bytes[at + 8], 0, 8);  // free space of size 0
+                patched = true;
+                break;
+            }
+            at += 16 + (objSize + 7) / 8 * 8;
+        }
+        QVERIFY2(patched, "no free-space entry found in the collection");
+        QString bad = dir.filePath("bad_heap.h5");
+        {
+            std::ofstream out(bad.toStdString(), std::ios::binary);
+            out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        }
+        QString msg = errorOf([&] { loadModel(bad.toStdString()); });
+        QVERIFY2(msg.contains("bad_heap.h5") && msg.contains("global heap") &&
+                     msg.contains(QString::number(at)),
+                 qPrintable(msg));
+        // The same bytes inside a .keras archive (read from memory) are refused the same way.
+        msg = errorOf([&] { h5::File::openImage(bytes, "model.weights.h5"); });
+        QVERIFY2(msg.contains("model.weights.h5") && msg.contains("global heap"), qPrintable(msg));
+        // And the undamaged file still loads.
+        QVERIFY(loadModel(p.toStdString()) != nullptr);
     }
 
     // ---- round trips --------------------------------------------------------------------------

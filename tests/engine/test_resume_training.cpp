@@ -47,7 +47,14 @@ FitOptions oneEpoch() {
 class TestResumeTraining : public QObject {
     Q_OBJECT
 private slots:
+    void resumedRunContinuesTheSameCurve_data() {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("keras archive") << "run.keras";   // optimizer/vars in model.weights.h5
+        QTest::newRow("legacy h5") << "run.h5";          // optimizer_weights + training_config
+    }
+
     void resumedRunContinuesTheSameCurve() {
+        QFETCH(QString, file);
         Tensor x, y;
         data(x, y);
         const CompileOptions co{.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}};
@@ -65,12 +72,12 @@ private slots:
         first->compile(co);
         QCOMPARE(first->fit(x, y, oneEpoch())["loss"].back(), losses[0]);
         QTemporaryDir dir;
-        const std::string path = dir.filePath("run.keras").toStdString();
+        const std::string path = dir.filePath(file).toStdString();
         saveModel(*first, path);
 
         clearSession();
         ModelPtr resumed = loadModel(path);
-        QVERIFY2(resumed->compiled(), "a .keras file with compile_config loads compiled");
+        QVERIFY2(resumed->compiled(), "a model file with compile settings loads compiled");
         QCOMPARE(resumed->trainer().optimizer().iterations(), first->trainer().optimizer().iterations());
         QCOMPARE(resumed->trainer().optimizer().className(), std::string("Adam"));
         for (int e = 1; e < 3; ++e) {
@@ -80,7 +87,14 @@ private slots:
         }
     }
 
+    void optimizerSlotsRoundTripByValue_data() {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("keras archive") << "m.keras";
+        QTest::newRow("legacy h5") << "m.h5";
+    }
+
     void optimizerSlotsRoundTripByValue() {
+        QFETCH(QString, file);
         Tensor x, y;
         data(x, y);
         clearSession();
@@ -88,9 +102,10 @@ private slots:
         m->compile({.optimizer = "rmsprop", .loss = "sparse_categorical_crossentropy"});
         m->fit(x, y, oneEpoch());
         QTemporaryDir dir;
-        const std::string path = dir.filePath("m.keras").toStdString();
+        const std::string path = dir.filePath(file).toStdString();
         saveModel(*m, path);
         ModelPtr back = loadModel(path);
+        QVERIFY(back->compiled());
         auto a = m->trainer().optimizer().getWeights(), b = back->trainer().optimizer().getWeights();
         QCOMPARE(a.size(), b.size());
         for (size_t i = 0; i < a.size(); ++i) QVERIFY(a[i].values() == b[i].values());

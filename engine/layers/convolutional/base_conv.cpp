@@ -144,9 +144,10 @@ void BaseConv::backward(const ConstTensorPtrs& inputs, const Tensors& outputs, c
     const Tensor& x = *inputs[0];
     const Tensor& y = outputs[0];
     inputGrads.resize(1);
-    inputGrads[0].resize(x.shape());
+    const bool wantInputGrad = ctx.inputGradNeeded(0);
+    if (wantInputGrad) inputGrads[0].resize(x.shape());
     if (!outputGrads[0]) {
-        inputGrads[0].setZero();
+        if (wantInputGrad) inputGrads[0].setZero();
         return;
     }
     const conv::Geometry g = geometryFor(x);
@@ -163,13 +164,13 @@ void BaseConv::backward(const ConstTensorPtrs& inputs, const Tensors& outputs, c
         cache.xT.resize(x.shape());
         conv::toChannelsLast(x.data(), cache.xT.data(), g.batch, g.inC, g.inPixels());
         xN = cache.xT.data();
-        cache.dxT.resize(x.shape());
+        if (wantInputGrad) cache.dxT.resize(x.shape());
     }
     const bool train = trainable();
     if (train && useBias_) conv::accumulateBiasGrad(gN, bias_->grad.data(), g.batch * outPixels, filters_);
-    float* dxN = cf ? cache.dxT.data() : inputGrads[0].data();
+    float* dxN = !wantInputGrad ? nullptr : cf ? cache.dxT.data() : inputGrads[0].data();
     conv::backward(xN, gN, kernel_->value.data(), dxN, train ? kernel_->grad.data() : nullptr, g, cache.ws);
-    if (cf) conv::toChannelsFirst(dxN, inputGrads[0].data(), g.batch, g.inC, g.inPixels());
+    if (cf && dxN) conv::toChannelsFirst(dxN, inputGrads[0].data(), g.batch, g.inC, g.inPixels());
 }
 
 }  // namespace strata

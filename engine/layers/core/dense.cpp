@@ -33,8 +33,11 @@ LayerSpec Dense::spec() {
     };
     s.factory = [](const Json& c) { return std::make_shared<Dense>(c); };
     s.brief = [](const Json& c) {
-        std::string a = c.value("activation", Json("linear")).is_string() ? c["activation"].get<std::string>() : "";
-        return std::to_string(c.value("units", 0)) + (a.empty() || a == "linear" ? "" : " · " + a);
+        // Read through value(): a brief sees raw, possibly partial configs.
+        const Json act = c.value("activation", Json("linear"));
+        const std::string a = act.is_string() ? act.get<std::string>() : "";
+        const Json units = c.value("units", Json(0));
+        return (units.is_number_integer() ? std::to_string(units.get<int64_t>()) : std::string("?")) + (a.empty() || a == "linear" ? "" : " · " + a);
     };
     return s;
 }
@@ -88,9 +91,10 @@ void Dense::backward(const ConstTensorPtrs& inputs, const Tensors& outputs, cons
     const Tensor& y = outputs[0];
     const int64_t rows = x.size() / x.dim(-1);
     inputGrads.resize(1);
-    inputGrads[0].resize(x.shape());
+    const bool wantInputGrad = ctx.inputGradNeeded(0);
+    if (wantInputGrad) inputGrads[0].resize(x.shape());
     if (!outputGrads[0]) {
-        inputGrads[0].setZero();
+        if (wantInputGrad) inputGrads[0].setZero();
         return;
     }
     auto& cache = ctx.cache<DenseCache>();
@@ -100,7 +104,7 @@ void Dense::backward(const ConstTensorPtrs& inputs, const Tensors& outputs, cons
         parallelProduct(kernel_->grad.matrix(), x.matrix(rows, x.dim(-1)).transpose(), G, true);
         if (useBias_) bias_->grad.vector() += G.colwise().sum().transpose();
     }
-    parallelProduct(inputGrads[0].matrix(rows, x.dim(-1)), G, kernel_->value.matrix().transpose(), false);
+    if (wantInputGrad) parallelProduct(inputGrads[0].matrix(rows, x.dim(-1)), G, kernel_->value.matrix().transpose(), false);
 }
 
 }  // namespace strata

@@ -175,9 +175,7 @@ void RecurrentBase::checkInputs(const ConstTensorPtrs& inputs, const Tensor* mas
 
 namespace {
 void fillDropoutMask(Tensor& m, double rate, Rng& rng) {
-    const float scale = static_cast<float>(1.0 / (1.0 - rate));
-    const float r = static_cast<float>(rate);
-    for (auto& v : m.values()) v = rng.uniform() < r ? 0.0f : scale;
+    fillBernoulliMask(m.data(), m.size(), rate, static_cast<float>(1.0 / (1.0 - rate)), rng);
 }
 }  // namespace
 
@@ -364,40 +362,42 @@ void RecurrentBase::backward(const ConstTensorPtrs& inputs, const Tensors& outpu
         }
     }
 
-    // Input gradients.
+    // Input gradients (the sequence's only when someone reads it: not for a model's first layer).
     inputGrads.resize(inputs.size());
     auto DZ = k.dz.matrix(T * B, GU);
     auto W = kernel_->value.matrix(F, GU);
-    k.dxt.resize({T * B, F});
-    auto DXT = k.dxt.matrix(T * B, F);
-    if (k.nIn <= 1) {
-        parallelProduct(DXT, DZ, W.transpose(), false);
-        if (k.nIn == 1)
-            for (int64_t r = 0; r < T * B; ++r) {
-                const float* m = k.inMask.data() + (r % B) * F;
-                float* d = k.dxt.data() + r * F;
-                for (int64_t f = 0; f < F; ++f) d[f] *= m[f];
-            }
-    } else {
-        DXT.setZero();
-        k.s1.resize({T * B, F});
-        auto S = k.s1.matrix(T * B, F);
-        for (int64_t g = 0; g < G; ++g) {
-            S.noalias() = DZ.middleCols(g * u, u) * W.middleCols(g * u, u).transpose();
-            for (int64_t r = 0; r < T * B; ++r) {
-                const float* m = k.inMask.data() + (g * B + r % B) * F;
-                const float* src = k.s1.data() + r * F;
-                float* d = k.dxt.data() + r * F;
-                for (int64_t f = 0; f < F; ++f) d[f] += src[f] * m[f];
+    if (ctx.inputGradNeeded(0)) {
+        k.dxt.resize({T * B, F});
+        auto DXT = k.dxt.matrix(T * B, F);
+        if (k.nIn <= 1) {
+            parallelProduct(DXT, DZ, W.transpose(), false);
+            if (k.nIn == 1)
+                for (int64_t r = 0; r < T * B; ++r) {
+                    const float* m = k.inMask.data() + (r % B) * F;
+                    float* d = k.dxt.data() + r * F;
+                    for (int64_t f = 0; f < F; ++f) d[f] *= m[f];
+                }
+        } else {
+            DXT.setZero();
+            k.s1.resize({T * B, F});
+            auto S = k.s1.matrix(T * B, F);
+            for (int64_t g = 0; g < G; ++g) {
+                S.noalias() = DZ.middleCols(g * u, u) * W.middleCols(g * u, u).transpose();
+                for (int64_t r = 0; r < T * B; ++r) {
+                    const float* m = k.inMask.data() + (g * B + r % B) * F;
+                    const float* src = k.s1.data() + r * F;
+                    float* d = k.dxt.data() + r * F;
+                    for (int64_t f = 0; f < F; ++f) d[f] += src[f] * m[f];
+                }
             }
         }
-    }
-    Tensor& dx = inputGrads[0];
-    dx.resize({B, T, F});
-    for (int64_t s = 0; s < T; ++s) {
-        const int64_t t = goBackwards_ ? T - 1 - s : s;
-        for (int64_t b = 0; b < B; ++b)
-            std::memcpy(dx.data() + (b * T + t) * F, k.dxt.data() + (s * B + b) * F, sizeof(float) * F);
+        Tensor& dx = inputGrads[0];
+        dx.resize({B, T, F});
+        for (int64_t s = 0; s < T; ++s) {
+            const int64_t t = goBackwards_ ? T - 1 - s : s;
+            for (int64_t b = 0; b < B; ++b)
+                std::memcpy(dx.data() + (b * T + t) * F, k.dxt.data() + (s * B + b) * F, sizeof(float) * F);
+        }
     }
     if (inputs.size() > 1) {
         inputGrads[1].resize({B, u});

@@ -126,20 +126,7 @@ void Dropout::forward(const ConstTensorPtrs& inputs, Tensors& outputs, CallConte
     if (rate_ >= 1.0f) {
         cache.mask.fill(0.0f);  // everything dropped (Keras gives zeros, not NaN)
     } else {
-        // Each 64-bit draw gives two 32-bit uniforms, compared as integers against rate * 2^32:
-        // the same Bernoulli(1 - rate) as a float compare, at a fraction of the cost per element.
-        const float keepScale = 1.0f / (1.0f - rate_);
-        const uint64_t threshold = static_cast<uint64_t>(double(rate_) * 4294967296.0);
-        auto& engine = ctx.random().engine();
-        float* m = cache.mask.data();
-        const int64_t n = cache.mask.size();
-        int64_t i = 0;
-        for (; i + 1 < n; i += 2) {
-            const uint64_t r = engine();
-            m[i] = (r & 0xffffffffu) >= threshold ? keepScale : 0.0f;
-            m[i + 1] = (r >> 32) >= threshold ? keepScale : 0.0f;
-        }
-        if (i < n) m[i] = (engine() & 0xffffffffu) >= threshold ? keepScale : 0.0f;
+        fillBernoulliMask(cache.mask.data(), cache.mask.size(), rate_, 1.0f / (1.0f - rate_), ctx.random());
     }
     multiplyBroadcast(x.data(), x.shape(), cache.mask, y.data());
 }

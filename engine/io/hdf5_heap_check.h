@@ -1,0 +1,21 @@
+#pragma once
+/// A structural check of an HDF5 file's global heap collections, run before libhdf5 reads it.
+///
+/// Variable-length strings (Keras's layer_names, weight_names, keras_version, ...) live in global
+/// heap collections ("GCOL"). libhdf5 1.10 parses a collection by walking its objects, and a
+/// free-space entry of size 0 (or any entry that does not advance the walk) makes that loop spin
+/// forever: a damaged .h5 hung the reader (found by tests/fuzz/fuzz_model_file). libhdf5 offers no
+/// way to read an attribute's raw heap references, so we find the collections by their signature
+/// and walk each one the way the library will, refusing the file with the offset if a walk would
+/// not terminate or runs past its collection.
+#include <cstdint>
+#include <string>
+
+namespace strata::h5 {
+
+/// Throws IoError naming the file, the byte offset and what is wrong; returns normally for a sound
+/// file (or one without global heaps). Reads the file once, in 8 MB chunks.
+void checkGlobalHeapsInFile(const std::string& path);
+void checkGlobalHeapsInImage(const std::string& bytes, const std::string& displayName);
+
+}  // namespace strata::h5
