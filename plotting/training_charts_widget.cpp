@@ -129,11 +129,22 @@ int TrainingChartsWidget::addHistory(const History& history, const QString& runN
     return index;
 }
 
+void TrainingChartsWidget::setRunVisible(int index, bool visible) {
+    if (index < 0 || size_t(index) >= runs_.size() || runVisible(index) == visible) return;
+    if (visible) hiddenRuns_.erase(index);
+    else hiddenRuns_.insert(index);
+    // Every chart's lines (and the run prefixes of their labels) change.
+    for (const auto& t : tags_) dirty_.insert(t);
+    structureDirty_ = true;
+    scheduleRefresh();
+}
+
 void TrainingChartsWidget::clearRuns() {
     // Run indices restart from 0: feeds still training must not write into the new runs.
     for (const auto& c : feedConnections_) disconnect(c);
     feedConnections_.clear();
     runs_.clear();
+    hiddenRuns_.clear();
     tags_.clear();
     for (auto& [tag, chart] : charts_) chart->deleteLater();
     charts_.clear();
@@ -194,8 +205,9 @@ QColor TrainingChartsWidget::validationColor(int run) const {
 
 std::vector<ChartLineSpec> TrainingChartsWidget::linesFor(const std::string& tag) const {
     std::vector<ChartLineSpec> lines;
-    const bool several = runs_.size() > 1;
+    const bool several = runs_.size() - hiddenRuns_.size() > 1;
     for (size_t i = 0; i < runs_.size(); ++i) {
+        if (hiddenRuns_.count(int(i))) continue;
         const TrainingRun& r = *runs_[i];
         const QString prefix = several ? r.name() + QStringLiteral(" · ") : QString();
         SeriesKind train = SeriesKind::TrainEpoch;

@@ -50,6 +50,10 @@ public:
     /// Removes every run and chart, and disconnects the feeds given to connectFeed.
     void clearRuns();
     int runCount() const { return int(runs_.size()); }
+    /// Shows or hides run `index`'s lines on every chart (the Studio's Runs list ticks runs to
+    /// overlay them). Runs are shown when added; colours stay with the run either way.
+    void setRunVisible(int index, bool visible);
+    bool runVisible(int index) const { return !hiddenRuns_.count(index); }
     const TrainingRun& run(int index) const { return *runs_.at(size_t(index)); }
 
     void setXAxisMode(XAxisMode mode);
@@ -99,6 +103,7 @@ private:
     std::string sectionOf(const std::string& tag) const;
 
     std::vector<std::unique_ptr<TrainingRun>> runs_;
+    std::set<int> hiddenRuns_;
     std::vector<QMetaObject::Connection> feedConnections_;
     std::vector<std::string> tags_;  // display order
     std::map<std::string, TrainingMetricChart*> charts_;

@@ -22,6 +22,7 @@
 
 #include "app/studio/project_file.h"
 #include "app/studio/studio_layout.h"
+#include "app/studio/training/canvas_guard.h"
 #include "app/studio/training/training_workbench.h"
 #include "editor/document/autosave.h"
 #include "editor/document/graph_document.h"
@@ -96,16 +97,39 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         resizeDocks({inspectorDock}, {480}, Qt::Vertical);
     // ...and the summary's cost columns (shape, params, bytes, MACs) room beside the run charts.
     if (auto* summaryDock = findChild<QDockWidget*>("summaryDock")) resizeDocks({summaryDock}, {520}, Qt::Horizontal);
+    // The canvas stays inspectable (select, pan, zoom, find) while edits are refused with a message.
+    canvasGuard_ = new CanvasGuard(view_, [this](const QString& m) { statusBar()->showMessage(m, 8000); }, this);
     connect(trainer_, &TrainingWorkbench::trainingActiveChanged, this, [this](bool active) {
         palette_->setEnabled(!active);
         inspector_->setEnabled(!active);
-        tabs_->setInteractive(!active);  // nested models' tabs too: their edits change the model being trained
-        statusBar()->showMessage(active ? tr("Training: the graph is read-only until training stops.") : QString());
+        // Nested models' tabs are read-only (their edits change the model being trained); the root
+        // canvas stays interactive for inspection and the guard refuses its edits.
+        tabs_->setInteractive(!active);
+        view_->setInteractive(true);
+        canvasGuard_->setActive(active);
+        for (QAction* a : editActions_) a->setEnabled(!active);
+        if (!active) {  // the undo group drives these two
+            undo_->setEnabled(undoGroup_->canUndo());
+            redo_->setEnabled(undoGroup_->canRedo());
+        }
+        statusBar()->showMessage(active ? CanvasGuard::refusalText() : QString());
     });
     // Save and Export carry the trained weights (by layer name) like an opened file's.
     connect(trainer_, &TrainingWorkbench::runFinished, this, [this](const TrainingOutcome& o) {
         if (o.hasWeights) setWeightsSource(o.model.build());
     });
+    // Nodes tinted by their layer's gradient norm while training and after it, until the graph is
+    // edited (the tints describe the model that was trained, not the edited one).
+    connect(trainer_, &TrainingWorkbench::gradientTintsChanged, this, [this](const std::vector<LayerTint>& tints) {
+        scene_->clearTints();
+        for (const LayerTint& t : tints) scene_->setNodeTint(t.layer, t.color, t.note);
+    });
+    const auto clearTints = [this] { trainer_->clearTints(); };
+    for (auto changed : {&editor::GraphDocument::nodeAdded, &editor::GraphDocument::nodeRemoved,
+                         &editor::GraphDocument::nodeChanged, &editor::GraphDocument::wiringChanged})
+        connect(doc_, changed, trainer_, clearTints);
+    connect(doc_, &editor::GraphDocument::outputsChanged, trainer_, clearTints);
+    connect(doc_, &editor::GraphDocument::inputsChanged, trainer_, clearTints);
     connect(scene_, &editor::GraphScene::currentNodeChanged, trainer_, [this](const QString& id) {
         if (const auto* n = doc_->node(id)) trainer_->showLayer(QString::fromStdString(n->layerName));
     });
@@ -240,7 +264,11 @@ void MainWindow::buildMenus() {
     redo->setShortcut(QKeySequence::Redo);
     edit->addAction(undo);
     edit->addAction(redo);
+    undo_ = undo;
+    redo_ = redo;
     edit->addSeparator();
+    // Everything in this menu edits the graph, except Select All and the canvas's Copy and Find.
+    const int before = int(edit->actions().size());
     QAction* del = edit->addAction(tr("&Delete"), this, [this] { tabs_->currentScene()->deleteSelection(); });
     del->setShortcuts({QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)});
     del->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -271,6 +299,10 @@ void MainWindow::buildMenus() {
     // while the canvas has focus, so text fields keep their Ctrl+C/Ctrl+V; listed here to be found.
     for (QAction* a : view_->actions())
         if (a != del) edit->addAction(a);
+    editActions_ = {undo, redo};
+    for (QAction* a : edit->actions().mid(before))
+        if (!a->isSeparator() && !a->text().contains(tr("Select &All")) && a->text() != tr("Copy") && a->text() != tr("Find Layer"))
+            editActions_ << a;
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     viewMenu_->addAction(tr("&Fit to Window"), QKeySequence(Qt::CTRL | Qt::Key_0), this, &MainWindow::fitView);

@@ -8,6 +8,7 @@
 #include "editor/scene/graph_scene.h"
 #include "engine/graph/model.h"
 
+class QAction;
 class QLabel;
 class QUndoGroup;
 class QMenu;
@@ -27,6 +28,7 @@ class SummaryWidget;
 
 namespace strata::studio {
 
+class CanvasGuard;
 class TrainingWorkbench;
 
 class MainWindow : public QMainWindow {
@@ -80,6 +82,8 @@ public:
     const ModelPtr& weightsSource() const { return weights_; }
     /// The trainer (Training/Data docks, training run, evaluation, runs; Training menu).
     TrainingWorkbench* trainer() const { return trainer_; }
+    /// Keeps the canvas inspect-only while training runs.
+    CanvasGuard* canvasGuard() const { return canvasGuard_; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -122,6 +126,11 @@ private:
     ModelPtr weights_;
     TrainingWorkbench* trainer_ = nullptr;
     int window_ = 0;  ///< which window of the process (names its autosave file)
+    CanvasGuard* canvasGuard_ = nullptr;
+    /// Edit-menu and canvas actions that change the graph (disabled while training).
+    QList<QAction*> editActions_;
+    QAction* undo_ = nullptr;
+    QAction* redo_ = nullptr;
 };
 
 }  // namespace strata::studio

@@ -126,6 +126,20 @@ void GraphScene::removeNodeItem(const QString& id) {
     delete item;
 }
 
+int GraphScene::setNodeTint(const QString& layerName, const QColor& color, const QString& note) {
+    int n = 0;
+    for (const std::string& id : doc_->spec().callsOf(layerName.toStdString()))
+        if (NodeItem* item = nodes_.value(qs(id))) {
+            item->setTint(color, note);
+            ++n;
+        }
+    return n;
+}
+
+void GraphScene::clearTints() {
+    for (NodeItem* n : nodes_) n->clearTint();
+}
+
 void GraphScene::rebuildEdgesInto(const QString& id) {
     for (EdgeItem* e : edgesInto_.take(id)) delete e;
     const GraphNode* n = doc_->node(id);

@@ -54,6 +54,12 @@ public:
     void updateSharedLinkPaths();
     int sharedLinkCount() const { return static_cast<int>(sharedLinks_.size()); }
 
+    /// Training overlay: tints every node calling layer `layerName` (NodeItem::setTint). Returns
+    /// how many nodes were tinted (0: no such layer on the canvas).
+    int setNodeTint(const QString& layerName, const QColor& color, const QString& note = QString());
+    /// Removes every node's tint.
+    void clearTints();
+
     LayoutRequest layoutRequest() const;
     /// Positions for every node from `layout`; `undoable` pushes a move command (menu action),
     /// otherwise the positions are set directly (opening a file).

@@ -130,7 +130,8 @@ void NodeItem::refresh() {
     else if (!unknown_) tip += QObject::tr("<br>Output shape: %1").arg(shapesText(c->outputShapes));
     else tip += QObject::tr("<br>Output shape unknown until its inputs are valid");
     if (shared_) tip += QObject::tr("<br>Shared layer: %1 calls, one set of weights").arg(calls);
-    setToolTip(tip);
+    baseToolTip_ = tip;
+    setToolTip(tintNote_.isEmpty() ? tip : tip + QStringLiteral("<br>") + tintNote_);
 
     // Size from the texts, so labels never overflow or overlap.
     QFontMetricsF hf(headerFont()), bf(bodyFont()), sf(shapeFont());
@@ -154,6 +155,13 @@ void NodeItem::refresh() {
     for (int i = 0; i < inputs_.size(); ++i)
         inputs_[i]->setConnected(i < static_cast<int>(n->inbound.size()) && n->inbound[i].connected());
     output_->setConnected(output_flag_);
+    update();
+}
+
+void NodeItem::setTint(const QColor& color, const QString& note) {
+    tint_ = color;
+    tintNote_ = color.isValid() ? note : QString();
+    setToolTip(tintNote_.isEmpty() ? baseToolTip_ : baseToolTip_ + QStringLiteral("<br>") + tintNote_);
     update();
 }
 
@@ -183,11 +191,24 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     QPainterPath frame;
     frame.addRoundedRect(r, radius, radius);
     p->fillPath(frame, colors_.body);
+    if (tint_.isValid()) {  // the training overlay washes the body, the family header stays readable
+        QColor wash = tint_;
+        wash.setAlpha(110);
+        p->fillPath(frame, wash);
+    }
     p->save();
     p->setClipPath(frame);
     p->fillRect(QRectF(0, 0, r.width(), kHeader), colors_.header);
     p->restore();
 
+    if (tint_.isValid()) {  // a ring just outside the frame, within the bounding rect's margin,
+        // under the border so a selection still shows
+        QPainterPath ring;
+        ring.addRoundedRect(r.adjusted(-2, -2, 2, 2), radius + 2, radius + 2);
+        p->setPen(QPen(tint_, 3.5));
+        p->setBrush(Qt::NoBrush);
+        p->drawPath(ring);
+    }
     QPen border(colors_.header, 1.2);
     if (shared_) border = QPen(style::kShared, 2.0);
     if (invalid_) border = QPen(style::kError, 3.0);

@@ -68,6 +68,14 @@ public:
     QString shapeText() const { return shapeLine_; }
     bool invalid() const { return invalid_; }
 
+    /// A training overlay (the trainer tints nodes by their layer's gradient norm): the body is
+    /// washed with `color` and framed in it, and `note` (HTML) is added to the tooltip. An
+    /// invalid colour clears it. Not part of the document: nothing is saved or undone.
+    void setTint(const QColor& color, const QString& note = QString());
+    void clearTint() { setTint(QColor()); }
+    QColor tint() const { return tint_; }
+    QString tintNote() const { return tintNote_; }
+
 protected:
     QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
 
@@ -85,6 +93,9 @@ private:
     QList<PortItem*> inputs_;
     PortItem* output_ = nullptr;
     QList<EdgeItem*> edges_;
+    QString baseToolTip_;  // the document's tooltip, before the tint note
+    QColor tint_;
+    QString tintNote_;
 };
 
 /// A wire from an output port to an input port.

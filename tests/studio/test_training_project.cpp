@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include "app/studio/main_window.h"
+#include "app/studio/training/canvas_guard.h"
 #include "app/studio/training/data_dock.h"
 #include "app/studio/training/training_dock.h"
 #include "app/studio/training/training_panel.h"
@@ -45,12 +46,12 @@ private slots:
         bench->trainingDock()->setSettings(s);
 
         QVERIFY(bench->startTraining());
-        QVERIFY(!window.view()->isInteractive());  // edits refused while training
+        QVERIFY(window.canvasGuard()->active());  // edits refused while training
         QVERIFY(!window.palette()->isEnabled());
         QVERIFY(bench->session()->waitForFinished());
         QVERIFY2(bench->session()->lastOutcome().end == TrainingOutcome::End::Finished,
                  qPrintable(bench->session()->lastOutcome().message));
-        QVERIFY(window.view()->isInteractive());
+        QVERIFY(!window.canvasGuard()->active());
         QVERIFY(bench->hasTrainedWeights());
         QVERIFY(window.weightsSource());  // Save/Export carry the trained weights
         QVERIFY(allClose(window.weightsSource()->getLayer("dense")->getWeights()[0],

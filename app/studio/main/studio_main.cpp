@@ -77,6 +77,9 @@ int main(int argc, char** argv) {
             const bool trained = strata::studio::trainFromCommandLine(*window.trainer(), parser.value(epochsOpt).toInt(), &message);
             std::fprintf(trained ? stdout : stderr, "strata-studio: %s\n", qPrintable(message));
             failed |= !trained;
+            // The run dock took half the window: fit the graph again into what the canvas kept.
+            QApplication::processEvents();
+            window.fitView();
         }
         if (parser.isSet(nestedOpt)) {
             const QString id = window.document()->nodeOfLayer(parser.value(nestedOpt));

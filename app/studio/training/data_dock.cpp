@@ -147,6 +147,8 @@ void DataDock::buildUi() {
     form->addRow(tr("Features → input"), input_);
     form->addRow(tr("Labels → output"), output_);
     layout->addWidget(editor_);
+    validation_ = new ValidationBox;
+    layout->addWidget(validation_);
 
     load_ = new QPushButton(tr("Load data"));
     layout->addWidget(load_);
@@ -229,6 +231,10 @@ DataSourceSpec DataDock::spec() const {
     s.scaleTo01 = scale_->isChecked();
     return s;
 }
+
+void DataDock::setValidationSpec(const ValidationSpec& spec) { validation_->setSpec(spec); }
+
+ValidationSpec DataDock::validationSpec() const { return validation_->spec(); }
 
 bool DataDock::loadData() {
     QApplication::setOverrideCursor(Qt::WaitCursor);
@@ -329,6 +335,27 @@ std::optional<PreparedData> DataDock::prepareFor(const Model& model, const Train
     try {
         PreparedData p = prepareTrainingData(model, {*data_}, {binding()}, settings);
         QString s = tr("Ready: %1 training and %2 test samples fit the model.").arg(p.trainCount).arg(p.testCount);
+        const ValidationSpec v = validationSpec();
+        if (v.separate) {
+            try {
+                // Loaded again only when the validation source or the options it shares with the
+                // training source changed.
+                if (!validationData_ || !(validationLoaded_ == v) || !(validationFor_ == spec())) {
+                    validationData_.reset();
+                    validationData_ = std::make_unique<Dataset>(loadValidationData(v, spec()));
+                    validationLoaded_ = v;
+                    validationFor_ = spec();
+                }
+                // Mapped as the training data: the same binding, reshaping and label checks.
+                PreparedData vp = prepareTrainingData(model, {*validationData_}, {binding()}, settings);
+                p.xVal = std::move(vp.x);
+                p.yVal = std::move(vp.y);
+                p.valCount = vp.trainCount;
+            } catch (const std::exception& e) {
+                throw ValueError("validation data (" + v.describe() + "): " + e.what());
+            }
+            s += tr(" Validation: %1 samples (%2).").arg(p.valCount).arg(QString::fromStdString(v.describe()));
+        }
         for (const auto& n : p.notes) s += "\n• " + QString::fromStdString(n);
         showStatus(s, false);
         return p;
@@ -347,6 +374,7 @@ void DataDock::showStatus(const QString& text, bool error) {
 
 void DataDock::setEditable(bool editable) {
     editor_->setEnabled(editable);
+    validation_->setEnabled(editable);
     load_->setEnabled(editable);
 }
 

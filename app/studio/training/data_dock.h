@@ -11,6 +11,7 @@
 
 #include "app/studio/training/data_mapping.h"
 #include "app/studio/training/data_source.h"
+#include "app/studio/training/validation_source.h"
 
 class QCheckBox;
 class QComboBox;
@@ -34,6 +35,10 @@ public:
 
     void setSpec(const DataSourceSpec& spec);
     DataSourceSpec spec() const;
+    /// The validation data: the Training dock's split, or a separate source (saved in the project).
+    void setValidationSpec(const ValidationSpec& spec);
+    ValidationSpec validationSpec() const;
+    ValidationBox* validationBox() const { return validation_; }
     /// Loads the chosen source (synchronously; the built-in set takes well under a second). On
     /// failure shows the error in the dock and returns false; the previous data is dropped.
     bool loadData();
@@ -46,7 +51,8 @@ public:
     void setModelNames(const std::vector<std::string>& inputs, const std::vector<std::string>& outputs);
     DataBinding binding() const;
 
-    /// Checks the loaded data against `model` and adapts it. On a mismatch the message is shown
+    /// Checks the loaded data (and the separate validation data, loaded when needed) against
+    /// `model` and adapts it. On a mismatch the message is shown
     /// in the dock, written to `error`, and nullopt is returned.
     std::optional<PreparedData> prepareFor(const Model& model, const TrainingSettings& settings, QString* error);
 
@@ -64,6 +70,10 @@ private:
     QWidget* fileRow(QLineEdit*& edit, const QString& filter, bool folder = false);
 
     std::unique_ptr<Dataset> data_;
+    ValidationBox* validation_ = nullptr;
+    std::unique_ptr<Dataset> validationData_;  // loaded from validationLoaded_
+    ValidationSpec validationLoaded_;
+    DataSourceSpec validationFor_;  // the training source it was loaded alongside
     QComboBox* kind_ = nullptr;
     QStackedWidget* pages_ = nullptr;
     QLineEdit* fashionDir_ = nullptr;

@@ -25,6 +25,10 @@ struct DataBinding {
 struct PreparedData {
     NamedArrays x, y, xTest, yTest;
     int64_t trainCount = 0, testCount = 0;
+    /// Separate validation data (Keras's validation_data; replaces the validation split), mapped
+    /// like the training data. valCount 0: none.
+    NamedArrays xVal, yVal;
+    int64_t valCount = 0;
     /// What was adapted, for the Data dock ("input 'input_layer': (28, 28) reshaped to (784,)").
     std::vector<std::string> notes;
 };

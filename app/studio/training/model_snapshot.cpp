@@ -2,6 +2,7 @@
 
 #include "engine/core/errors.h"
 #include "engine/graph/model_config.h"
+#include "engine/training/trainer.h"
 
 namespace strata::studio {
 
@@ -40,6 +41,25 @@ ModelPtr ModelSnapshot::build() const {
         model->setWeights(weights);
     }
     return model;
+}
+
+void ModelSnapshot::captureOptimizer(Model& model, std::string key) {
+    optimizerState.clear();
+    optimizerKey.clear();
+    optimizerIterations = 0;
+    if (!model.compiled() || !model.trainer().optimizer().built()) return;
+    optimizerState = model.trainer().optimizer().getWeights();
+    optimizerIterations = model.trainer().optimizer().iterations();
+    optimizerKey = std::move(key);
+}
+
+bool ModelSnapshot::restoreOptimizer(Model& model, const std::string& key) const {
+    if (optimizerState.empty() || optimizerKey != key || !model.compiled()) return false;
+    // As keras.models.load_model does for a compiled archive: build the slots, then set them.
+    Trainer& t = model.trainer();
+    t.optimizer().build(t.tape().trainableWeights());
+    t.optimizer().setWeights(optimizerState);
+    return true;
 }
 
 }  // namespace strata::studio

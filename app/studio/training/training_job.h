@@ -23,8 +23,11 @@ struct TrainingJob {
     bool train = true;
     /// Evaluate on the test arrays after training and keep the test predictions.
     bool evaluateAfter = true;
-    /// Continue a stopped run: fit from this epoch (Keras's initial_epoch).
+    /// Continue a stopped run: fit from this epoch (Keras's initial_epoch) to settings.epochs.
     int initialEpoch = 0;
+    /// The random generator's state to continue with (shuffling, dropout), as the previous run
+    /// left it; empty: seeded from settings.seed.
+    std::string rngState;
     /// Folder that relative callback paths (CSVLogger, ModelCheckpoint) are resolved against.
     std::string baseDir;
 };
@@ -80,6 +83,14 @@ struct TrainingOutcome {
     EvaluationData evaluation;
     int epochsCompleted = 0;   ///< epochs whose end was reached (the last may be partial if stopped)
     int lastEpoch = 0;         ///< 0-based epoch the run ended in (for "continue" runs)
+    /// The epoch a continued run starts from (Keras's initial_epoch): the next one after a whole
+    /// epoch, the interrupted one after Stop (its batches are run again from the kept weights).
+    int nextEpoch = 0;
+    int initialEpoch = 0;      ///< the epoch this run started from
+    /// The random generator's state at the end of fit (see TrainingJob::rngState).
+    std::string rngState;
+    /// The optimizer state was carried over from the previous run (not fresh).
+    bool optimizerResumed = false;
     int64_t steps = 0;
     double seconds = 0;
     /// What the callbacks printed (EarlyStopping, ReduceLROnPlateau, ModelCheckpoint messages).

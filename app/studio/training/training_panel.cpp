@@ -10,6 +10,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "app/studio/training/gradient_tint.h"
 #include "plotting/training_charts_widget.h"
 #include "plotting/training_metric_chart.h"
 
@@ -20,6 +21,9 @@ TrainingPanel::TrainingPanel(TrainingSession* session, QWidget* parent) : QWidge
     auto* bar = new QHBoxLayout;
     start_ = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Start"));
     start_->setToolTip(tr("Train the model with the Training and Data settings"));
+    continue_ = new QPushButton(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("Continue"));
+    continue_->setToolTip(tr("Continue the last run up to the Epochs setting, from the epoch it reached, with its "
+                             "optimizer state (as Keras's fit(initial_epoch=...) on the same model)"));
     pause_ = new QPushButton(style()->standardIcon(QStyle::SP_MediaPause), tr("Pause"));
     stop_ = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"));
     stop_->setToolTip(tr("Stop after the current batch and keep its weights"));
@@ -30,6 +34,7 @@ TrainingPanel::TrainingPanel(TrainingSession* session, QWidget* parent) : QWidge
     bar_->setFormat(QStringLiteral("%p%"));
     bar_->setMinimumWidth(160);
     bar->addWidget(start_);
+    bar->addWidget(continue_);
     bar->addWidget(pause_);
     bar->addWidget(stop_);
     bar->addSpacing(8);
@@ -43,10 +48,16 @@ TrainingPanel::TrainingPanel(TrainingSession* session, QWidget* parent) : QWidge
     message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     message_->hide();
     layout->addWidget(message_);
+    tintLegend_ = new QLabel(gradientTintLegend());
+    tintLegend_->setTextFormat(Qt::RichText);
+    tintLegend_->setWordWrap(true);
+    tintLegend_->hide();
+    layout->addWidget(tintLegend_);
     charts_ = new plotting::TrainingChartsWidget;
     layout->addWidget(charts_, 1);
 
     connect(start_, &QPushButton::clicked, this, [this] { startTraining(); });
+    connect(continue_, &QPushButton::clicked, this, [this] { continueTraining(); });
     connect(pause_, &QPushButton::clicked, this, [this] {
         if (session_->state() == TrainingSession::State::Paused) session_->resume();
         else session_->pause();
@@ -66,14 +77,25 @@ TrainingPanel::TrainingPanel(TrainingSession* session, QWidget* parent) : QWidge
     warmUp.grab();
 }
 
-bool TrainingPanel::startTraining() {
+bool TrainingPanel::startTraining() { return startJob(provider_, tr("run %1").arg(runsStarted_ + 1)); }
+
+bool TrainingPanel::continueTraining() {
+    return startJob(continueProvider_, tr("run %1 (continued)").arg(runsStarted_ + 1));
+}
+
+void TrainingPanel::setContinueAvailable(bool on) {
+    continueAvailable_ = on;
+    updateButtons();
+}
+
+bool TrainingPanel::startJob(const JobProvider& provider, const QString& runName) {
     if (session_->isActive()) return false;
-    if (!provider_) {
+    if (!provider) {
         showMessage(tr("Nothing to train: open a model first."), true);
         return false;
     }
     QString error;
-    std::optional<TrainingJob> job = provider_(&error);
+    std::optional<TrainingJob> job = provider(&error);
     if (!job) {
         showMessage(error.isEmpty() ? tr("Training could not start.") : error, true);
         return false;
@@ -82,12 +104,13 @@ bool TrainingPanel::startTraining() {
     message_->hide();
     bar_->setValue(0);
     detail_->setText(tr("Starting…"));
-    return session_->start(std::move(*job), tr("run %1").arg(runsStarted_));
+    return session_->start(std::move(*job), runName);
 }
 
 void TrainingPanel::updateButtons() {
     const auto s = session_->state();
     start_->setEnabled(s == TrainingSession::State::Idle);
+    continue_->setEnabled(s == TrainingSession::State::Idle && continueAvailable_);
     pause_->setEnabled(s == TrainingSession::State::Running || s == TrainingSession::State::Paused);
     stop_->setEnabled(s == TrainingSession::State::Running || s == TrainingSession::State::Paused);
     const bool paused = s == TrainingSession::State::Paused;

@@ -28,16 +28,25 @@ public:
     explicit TrainingPanel(TrainingSession* session, QWidget* parent = nullptr);
 
     void setJobProvider(JobProvider provider) { provider_ = std::move(provider); }
+    /// The job that continues the last run (its epoch counter, optimizer and random state).
+    void setContinueProvider(JobProvider provider) { continueProvider_ = std::move(provider); }
+    /// Whether Continue is offered (the workbench knows if there is a run to continue).
+    void setContinueAvailable(bool on);
     /// What Start does: asks the provider for a job and starts it. False (with the message shown)
     /// if there is no job or a run is active.
     bool startTraining();
+    /// What Continue does: the continue provider's job, run as "run N (continued)".
+    bool continueTraining();
 
     QPushButton* startButton() const { return start_; }
+    QPushButton* continueButton() const { return continue_; }
     QPushButton* pauseButton() const { return pause_; }
     QPushButton* stopButton() const { return stop_; }
     QProgressBar* progressBar() const { return bar_; }
     QLabel* progressLabel() const { return detail_; }
     QLabel* messageLabel() const { return message_; }
+    /// What the canvas tints mean; the workbench shows it while the canvas is tinted.
+    QLabel* tintLegend() const { return tintLegend_; }
     plotting::TrainingChartsWidget* charts() const { return charts_; }
     int runsStarted() const { return runsStarted_; }
 
@@ -53,13 +62,17 @@ private:
     void showMessage(const QString& text, bool error);
 
     TrainingSession* session_;
-    JobProvider provider_;
+    bool startJob(const JobProvider& provider, const QString& runName);
+    JobProvider provider_, continueProvider_;
+    bool continueAvailable_ = false;
     QPushButton* start_ = nullptr;
+    QPushButton* continue_ = nullptr;
     QPushButton* pause_ = nullptr;
     QPushButton* stop_ = nullptr;
     QProgressBar* bar_ = nullptr;
     QLabel* detail_ = nullptr;
     QLabel* message_ = nullptr;
+    QLabel* tintLegend_ = nullptr;
     plotting::TrainingChartsWidget* charts_ = nullptr;
     int runsStarted_ = 0;
 };

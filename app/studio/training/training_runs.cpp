@@ -60,7 +60,8 @@ Json TrainingRunRecord::toJson() const {
                 {"history", hist},
                 {"test_metrics", metrics},
                 {"steps", steps},
-                {"seconds", seconds}};
+                {"seconds", seconds},
+                {"shown", shown}};
 }
 
 TrainingRunRecord TrainingRunRecord::fromJson(const Json& j) {
@@ -86,6 +87,7 @@ TrainingRunRecord TrainingRunRecord::fromJson(const Json& j) {
         for (const auto& [k, v] : metrics.items()) r.testMetrics.set(k, value(v));
         r.steps = j.value("steps", int64_t(0));
         r.seconds = j.value("seconds", 0.0);
+        r.shown = j.value("shown", true);
     } catch (const Json::exception& e) {
         throw ConfigError("training run '" + r.name.toStdString() + "': " + e.what());
     }
@@ -189,6 +191,7 @@ QVariant TrainingRunsModel::data(const QModelIndex& index, int role) const {
         case Duration: return TrainingPanel::durationText(r.seconds);
         }
     }
+    if (role == Qt::CheckStateRole && index.column() == Name) return r.shown ? Qt::Checked : Qt::Unchecked;
     if (role == Qt::ToolTipRole) {
         return QStringLiteral("%1\n%2 · %3 · lr %4 · batch %5\n%6")
             .arg(r.message, QString::fromStdString(r.dataSource), QString::fromStdString(r.settings.optimizer))
@@ -202,7 +205,29 @@ QVariant TrainingRunsModel::data(const QModelIndex& index, int role) const {
     return {};
 }
 
+void TrainingRunsModel::setShown(int row, bool shown) {
+    if (row < 0 || size_t(row) >= runs_.size() || runs_[size_t(row)].shown == shown) return;
+    runs_[size_t(row)].shown = shown;
+    const QModelIndex i = index(row, Name);
+    emit dataChanged(i, i, {Qt::CheckStateRole});
+    emit runShownChanged(row, shown);
+}
+
+Qt::ItemFlags TrainingRunsModel::flags(const QModelIndex& index) const {
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.isValid() && index.column() == Name) f |= Qt::ItemIsUserCheckable;
+    return f;
+}
+
+bool TrainingRunsModel::setData(const QModelIndex& index, const QVariant& value, int role) {
+    if (role != Qt::CheckStateRole || !index.isValid() || index.column() != Name) return false;
+    setShown(index.row(), value.toInt() == Qt::Checked);
+    return true;
+}
+
 QVariant TrainingRunsModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == Name)
+        return tr("Tick the runs whose curves the charts overlay");
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
     case Name: return tr("Run");

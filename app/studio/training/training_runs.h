@@ -23,6 +23,8 @@ struct TrainingRunRecord {
     Logs testMetrics;
     int64_t steps = 0;
     double seconds = 0;
+    /// Ticked in the Runs list: its curves are overlaid on the charts.
+    bool shown = true;
 
     /// The last epoch's value of `key`, or NaN.
     double finalValue(const std::string& key) const;
@@ -44,6 +46,8 @@ public:
     void clear();
     const std::vector<TrainingRunRecord>& runs() const { return runs_; }
     const TrainingRunRecord& run(int row) const { return runs_.at(size_t(row)); }
+    /// Ticks or unticks a run (its check box in the Name column); emits runShownChanged.
+    void setShown(int row, bool shown);
 
     /// One CSV: "run,epoch,<every history key in first-seen order>", one row per run and epoch,
     /// empty cells where a run lacks a key. Throws IoError naming the file if it cannot be written.
@@ -57,6 +61,12 @@ public:
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
+
+signals:
+    /// A run was ticked or unticked (the charts show or hide its curves).
+    void runShownChanged(int row, bool shown);
 
 private:
     std::vector<TrainingRunRecord> runs_;

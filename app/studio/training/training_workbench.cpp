@@ -11,10 +11,12 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <cmath>
 
 #include "app/studio/project_file.h"
 #include "app/studio/training/data_dock.h"
@@ -42,20 +44,50 @@ TrainingWorkbench::TrainingWorkbench(ModelSource source, QObject* parent)
       runs_(new TrainingRunsModel(this)),
       health_(new QSplitter(Qt::Horizontal)),
       norms_(new plotting::LayerNormsTable),
-      histograms_(new plotting::HistogramWidget) {
+      histograms_(new plotting::HistogramWidget),
+      gradHistograms_(new plotting::HistogramWidget),
+      layerSummary_(new QLabel) {
+    // Layer Health: the norms table beside the selected layer's summary line and its weight and
+    // gradient histograms over the epochs.
     auto* split = static_cast<QSplitter*>(health_);
     split->addWidget(norms_);
-    split->addWidget(histograms_);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    auto* layerBox = new QWidget;
+    auto* lv = new QVBoxLayout(layerBox);
+    lv->setContentsMargins(0, 0, 0, 0);
+    layerSummary_->setWordWrap(true);
+    layerSummary_->setTextFormat(Qt::RichText);
+    layerSummary_->setText(tr("Click a layer on the canvas to see its histograms and norms here."));
+    lv->addWidget(layerSummary_);
+    auto* hists = new QSplitter(Qt::Horizontal);
+    hists->addWidget(histograms_);
+    hists->addWidget(gradHistograms_);
+    lv->addWidget(hists, 1);
+    // Side by side they must not widen the window: let them shrink below their combo rows.
+    for (QWidget* w : {static_cast<QWidget*>(histograms_), static_cast<QWidget*>(gradHistograms_)}) w->setMinimumWidth(200);
+    histograms_->setKind(plotting::HistogramKind::Weights);
+    gradHistograms_->setKind(plotting::HistogramKind::Gradients);
+    split->addWidget(layerBox);
+    // The norms table needs its columns; the histograms share the rest.
+    split->setSizes({560, 840});
     // Each run's feed also drives the layer health table and the histograms.
     connect(session_, &TrainingSession::runStarting, this, [this](plotting::TrainingFeed* feed, const QString&) {
         if (!probe_.empty()) feed->setActivationProbe(probe_);
         norms_->connectFeed(feed);
         histograms_->clear();
         histograms_->connectFeed(feed);
+        gradHistograms_->clear();
+        gradHistograms_->connectFeed(feed);
+        // A new run's tints replace the last run's when its first epoch ends; until then the
+        // canvas shows none rather than another run's.
+        setTints({});
+        connect(feed, &plotting::TrainingFeed::diagnosticsReady, this, &TrainingWorkbench::onDiagnostics);
     });
+    // The Runs list's check boxes choose which runs the charts overlay (chart run i is row i:
+    // both get one entry per training run, in order).
+    connect(runs_, &TrainingRunsModel::runShownChanged, this,
+            [this](int row, bool shown) { panel_->charts()->setRunVisible(row, shown); });
     panel_->setJobProvider([this](QString* error) { return makeJob(error); });
+    panel_->setContinueProvider([this](QString* error) { return makeContinueJob(error); });
     connect(session_, &TrainingSession::finished, this, &TrainingWorkbench::onFinished);
     connect(session_, &TrainingSession::stateChanged, this, [this](TrainingSession::State s) {
         const bool active = s != TrainingSession::State::Idle;
@@ -82,7 +114,12 @@ void TrainingWorkbench::install(QMainWindow* window) {
         return d;
     };
     QDockWidget* train = dock(trainingDock_, tr("Training"), "TrainingDock", Qt::RightDockWidgetArea);
-    QDockWidget* data = dock(dataDock_, tr("Data"), "DataDock", Qt::RightDockWidgetArea);
+    // The Data dock scrolls (as the Training dock does), so its height never squeezes the charts.
+    auto* dataScroll = new QScrollArea;
+    dataScroll->setWidgetResizable(true);
+    dataScroll->setFrameShape(QFrame::NoFrame);
+    dataScroll->setWidget(dataDock_);
+    QDockWidget* data = dock(dataScroll, tr("Data"), "DataDock", Qt::RightDockWidgetArea);
     window->tabifyDockWidget(train, data);
     train->raise();
     panelDock_ = dock(panel_, tr("Training Run"), "TrainingRunDock", Qt::BottomDockWidgetArea);
@@ -99,15 +136,20 @@ void TrainingWorkbench::install(QMainWindow* window) {
     rl->addWidget(exportRuns);
     QDockWidget* runsDock = dock(runsBox, tr("Runs"), "RunsDock", Qt::BottomDockWidgetArea);
     QDockWidget* healthDock = dock(health_, tr("Layer Health"), "LayerHealthDock", Qt::BottomDockWidgetArea);
+    healthDock_ = healthDock;
     window->tabifyDockWidget(panelDock_, eval);
     window->tabifyDockWidget(eval, healthDock);
     window->tabifyDockWidget(healthDock, runsDock);
     panelDock_->raise();
+    // The charts need height to be read; the canvas keeps the rest.
+    window->resizeDocks({panelDock_}, {380}, Qt::Vertical);
     connect(exportRuns, &QPushButton::clicked, this, [this, window] { chooseAndExport(window, true); });
 
     menu_ = window->menuBar()->addMenu(tr("&Training"));
     QAction* start = menu_->addAction(tr("&Start Training"), QKeySequence(Qt::CTRL | Qt::Key_T), this,
                                       [this] { startTraining(); });
+    QAction* cont = menu_->addAction(tr("&Continue Training"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T), this,
+                                     [this] { continueTraining(); });
     QAction* pause = menu_->addAction(tr("&Pause / Resume"), this, [this] {
         if (session_->state() == TrainingSession::State::Paused) session_->resume();
         else session_->pause();
@@ -120,10 +162,16 @@ void TrainingWorkbench::install(QMainWindow* window) {
     QAction* exportW = menu_->addAction(tr("Export Trained &Model / Weights…"), this, [this, window] { chooseAndExport(window, false); });
     menu_->addAction(tr("Export Training &Histories (CSV)…"), this, [this, window] { chooseAndExport(window, true); });
     menu_->addSeparator();
+    tintAction_ = menu_->addAction(tr("Tint Canvas by &Gradient Norm"), this, [this](bool on) { setTintEnabled(on); });
+    tintAction_->setCheckable(true);
+    tintAction_->setChecked(tintsShown_);
+    tintAction_->setToolTip(gradientTintLegend());
+    menu_->addSeparator();
     for (QDockWidget* d : {train, data, panelDock_, eval, healthDock, runsDock}) menu_->addAction(d->toggleViewAction());
     const auto update = [=, this] {
         const auto s = session_->state();
         start->setEnabled(s == TrainingSession::State::Idle);
+        cont->setEnabled(s == TrainingSession::State::Idle && panel_->continueButton()->isEnabled());
         pause->setEnabled(s == TrainingSession::State::Running || s == TrainingSession::State::Paused);
         stop->setEnabled(pause->isEnabled());
         evaluate->setEnabled(s == TrainingSession::State::Idle);
@@ -152,6 +200,51 @@ bool TrainingWorkbench::startTraining() {
     evaluating_ = false;
     return panel_->startTraining();
 }
+
+bool TrainingWorkbench::continueTraining() {
+    evaluating_ = false;
+    return panel_->continueTraining();
+}
+
+std::optional<TrainingJob> TrainingWorkbench::makeContinueJob(QString* error) {
+    const auto fail = [&](const QString& msg) -> std::optional<TrainingJob> {
+        if (error) *error = msg;
+        return std::nullopt;
+    };
+    if (trained_.empty()) return fail(tr("There is no run to continue: Start one first."));
+    std::optional<TrainingJob> job = makeJob(error);
+    if (!job) return std::nullopt;
+    if (job->model.configJson != trained_.configJson)
+        return fail(tr("The graph changed since the last run, so it cannot be continued: Start a new run (it keeps "
+                       "the weights of the layers that did not change)."));
+    if (job->settings.epochs <= nextEpoch_)
+        return fail(tr("The model has been trained for %1 epochs: set Epochs above %1 in the Training dock to continue.")
+                        .arg(nextEpoch_));
+    job->initialEpoch = nextEpoch_;
+    job->rngState = rngState_;
+    return job;
+}
+
+void TrainingWorkbench::restoreResumeState(const Json& resume, const QString& projectFile) {
+    // The project's trained weights were adopted: their optimizer state, epoch and random state
+    // let Continue go on as if the project had never been closed. Anything unreadable: a fresh
+    // optimizer from epoch 0 (the weights stay).
+    try {
+        std::vector<Tensor> optimizer = loadOptimizerStateFromProject(projectFile);
+        const int next = resume.at("next_epoch").get<int>();
+        std::string rng = resume.at("rng_state").get<std::string>();
+        if (optimizer.empty() || next < 0) return;
+        trained_.optimizerState = std::move(optimizer);
+        trained_.optimizerKey = resume.at("optimizer_key").get<std::string>();
+        trained_.optimizerIterations = resume.at("optimizer_iterations").get<int64_t>();
+        nextEpoch_ = next;
+        rngState_ = std::move(rng);
+        updateContinue();
+    } catch (const std::exception&) {
+    }
+}
+
+void TrainingWorkbench::updateContinue() { panel_->setContinueAvailable(!trained_.empty() && nextEpoch_ > 0); }
 
 bool TrainingWorkbench::evaluateModel() {
     if (session_->isActive()) return false;
@@ -218,7 +311,10 @@ std::optional<TrainingJob> TrainingWorkbench::makeJob(QString* error) {
             job.model = current;
         }
     } else {
-        job.model = current;
+        // Fresh weights are drawn in the training thread from the run's seeded generator (as
+        // keras.utils.set_random_seed before building), so the Seed setting makes a run
+        // reproducible whatever the GUI thread drew before.
+        job.model = ModelSnapshot::ofConfig(current.configJson);
     }
     // A few training samples per input for the activation histograms and the dead-unit check.
     probe_.clear();
@@ -228,6 +324,7 @@ std::optional<TrainingJob> TrainingWorkbench::makeJob(QString* error) {
     }
     runSettings_ = settings;
     runData_ = dataDock_->dataset() ? dataDock_->dataset()->name : std::string();
+    if (job.data.valCount > 0) runData_ += " · validation: " + dataDock_->validationSpec().describe();
     return job;
 }
 
@@ -235,7 +332,12 @@ void TrainingWorkbench::onFinished(const TrainingOutcome& o) {
     if (evaluating_) {
         evaluating_ = false;
     } else {
-        if (o.hasWeights) trained_ = o.model;
+        if (o.hasWeights) {
+            trained_ = o.model;
+            nextEpoch_ = o.nextEpoch;
+            rngState_ = o.rngState;
+            updateContinue();
+        }
         runs_->addRun(makeRunRecord(session_->runName(), runSettings_, runData_, o));
     }
     // The evaluation view (images, confusion matrix) fills in a later event of its own.
@@ -243,23 +345,50 @@ void TrainingWorkbench::onFinished(const TrainingOutcome& o) {
     emit runFinished(o);
 }
 
+void TrainingWorkbench::onDiagnostics(const plotting::EpochDiagnostics& d) {
+    setTints(studio::gradientTints(d));
+    // The histograms got this epoch too (connected before us); keep them on the clicked layer.
+    if (!wantedLayer_.isEmpty()) applyShownLayer(false);
+}
+
+void TrainingWorkbench::setTints(std::vector<LayerTint> tints) {
+    tints_ = std::move(tints);
+    panel_->tintLegend()->setVisible(tintsShown_ && !tints_.empty());
+    emit gradientTintsChanged(gradientTints());
+}
+
+void TrainingWorkbench::setTintEnabled(bool on) {
+    if (on == tintsShown_) return;
+    tintsShown_ = on;
+    if (tintAction_) tintAction_->setChecked(on);
+    setTints(std::move(tints_));
+}
+
 void TrainingWorkbench::documentReset(const QString& openedFile) {
-    // A run of the previous document ends first (after its current batch): building the new
-    // document's model draws weights from the engine's global generator, which the training thread
-    // shuffles with, and its results belong to the old project.
+    // A run of the previous document ends first (after its current batch): its results belong to
+    // the old project. (Building the new document's model meanwhile would be safe: the training
+    // thread draws from a generator of its own.)
     if (session_->isActive()) {
         session_->stop();
         session_->waitForFinished();
     }
-    // A new document is a new project: its runs, results and weights start empty.
+    // A new document is a new project: its runs, results, weights and tints start empty.
     trained_ = {};
+    wantedLayer_.clear();
+    shownLayer_.clear();
+    nextEpoch_ = 0;
+    rngState_.clear();
+    updateContinue();
+    setTints({});
     runs_->clear();
     panel_->charts()->clearRuns();
     evaluation_->clear();
     refreshModelNames();
     if (openedFile.isEmpty()) return;
+    std::optional<Json> stored;
     try {
-        if (auto state = loadTrainingFromProject(openedFile)) loadProjectState(*state);
+        stored = loadTrainingFromProject(openedFile);
+        if (stored) loadProjectState(*stored);
     } catch (const std::exception& e) {
         panel_->messageLabel()->setText(tr("The project's training settings could not be read: %1").arg(QString::fromUtf8(e.what())));
         panel_->messageLabel()->show();
@@ -269,17 +398,70 @@ void TrainingWorkbench::documentReset(const QString& openedFile) {
     try {
         ModelPtr fromFile = loadModel(openedFile.toStdString());
         ModelPtr doc = source_ ? source_() : nullptr;
-        if (doc && modelToJsonString(*doc, -1) == modelToJsonString(*fromFile, -1)) adoptWeights(ModelSnapshot::of(*fromFile));
+        if (doc && modelToJsonString(*doc, -1) == modelToJsonString(*fromFile, -1)) {
+            adoptWeights(ModelSnapshot::of(*fromFile));
+            if (stored && stored->contains("resume")) restoreResumeState((*stored)["resume"], openedFile);
+        }
     } catch (const std::exception&) {
         // A draft project or a file without weights: train from fresh weights.
     }
 }
 
 void TrainingWorkbench::showLayer(const QString& layerName) {
-    if (histograms_->layers().contains(layerName)) histograms_->setLayer(layerName);
+    wantedLayer_ = layerName;
+    applyShownLayer(true);
 }
 
-void TrainingWorkbench::adoptWeights(const ModelSnapshot& model) { trained_ = model; }
+void TrainingWorkbench::applyShownLayer(bool raise) {
+    // The diagnostics name layers inside nested models "model/layer": a nested model's node
+    // shows its first inner layer.
+    const QStringList layers = histograms_->layers();
+    QString name;
+    if (layers.contains(wantedLayer_)) name = wantedLayer_;
+    else
+        for (const QString& l : layers)
+            if (!wantedLayer_.isEmpty() && l.startsWith(wantedLayer_ + '/')) {
+                name = l;
+                break;
+            }
+    shownLayer_ = name;
+    if (name.isEmpty()) {
+        layerSummary_->setText(wantedLayer_.isEmpty() || layers.isEmpty()
+                                   ? tr("Click a layer on the canvas to see its histograms and norms here.")
+                                   : tr("<b>%1</b> has no trainable weights (no histograms or norms).").arg(wantedLayer_.toHtmlEscaped()));
+        return;
+    }
+    histograms_->setLayer(name);
+    gradHistograms_->setLayer(name);
+    // Its row in the norms table, and its norms in one line.
+    const auto* model = norms_->normsModel();
+    for (int r = 0; r < model->rowCount(); ++r)
+        if (model->data(model->index(r, plotting::LayerNormsModel::Layer)).toString() == name) {
+            norms_->selectRow(r);
+            norms_->scrollTo(model->index(r, 0));
+        }
+    if (const auto* d = model->diagnostics().find(name.toStdString())) {
+        const auto num = [](double v) { return std::isfinite(v) ? QString::number(v, 'g', 3) : QStringLiteral("–"); };
+        QStringList flags;
+        if (d->exploding()) flags << tr("exploding gradients");
+        if (d->vanishing()) flags << tr("vanishing gradients");
+        if (d->deadRelu()) flags << tr("dead ReLUs");
+        layerSummary_->setText(tr("<b>%1</b> (%2) after epoch %3 · weight norm %4 · gradient norm %5 · update/weight %6 · %7")
+                                   .arg(name.toHtmlEscaped(), QString::fromStdString(d->className))
+                                   .arg(model->diagnostics().epoch + 1)
+                                   .arg(num(d->weightNorm), num(d->gradNorm), num(d->updateRatio))
+                                   .arg(flags.isEmpty() ? tr("healthy") : QStringLiteral("<span style='color:#C62828'>%1</span>").arg(flags.join(", "))));
+    }
+    if (raise && healthDock_) healthDock_->raise();
+}
+
+void TrainingWorkbench::adoptWeights(const ModelSnapshot& model) {
+    // A file's weights: further runs start from them at epoch 0 with a fresh random sequence.
+    trained_ = model;
+    nextEpoch_ = 0;
+    rngState_.clear();
+    updateContinue();
+}
 
 bool TrainingWorkbench::exportTrained(const QString& path, QString* error) {
     try {
@@ -314,16 +496,29 @@ bool TrainingWorkbench::saveToProject(const QString& path, QString* error) {
 }
 
 Json TrainingWorkbench::projectState() const {
-    return Json{{"settings", trainingDock_->settings().toJson()}, {"data", dataDock_->spec().toJson()}, {"runs", runs_->toJson()}};
+    Json state{{"settings", trainingDock_->settings().toJson()},
+               {"data", dataDock_->spec().toJson()},
+               {"validation", dataDock_->validationSpec().toJson()},
+               {"runs", runs_->toJson()}};
+    // What Continue needs after reopening (saved with the trained weights and their optimizer).
+    if (hasTrainedWeights())
+        state["resume"] = Json{{"next_epoch", nextEpoch_},
+                               {"rng_state", rngState_},
+                               {"optimizer_key", trained_.optimizerKey},
+                               {"optimizer_iterations", trained_.optimizerIterations}};
+    return state;
 }
 
 void TrainingWorkbench::loadProjectState(const Json& state) {
     if (!state.is_object()) throw ConfigError("training state: expected an object");
     if (state.contains("settings")) trainingDock_->setSettings(TrainingSettings::fromJson(state["settings"]));
     if (state.contains("data")) dataDock_->setSpec(DataSourceSpec::fromJson(state["data"]));
+    // Projects saved before separate validation data existed validate on the split.
+    dataDock_->setValidationSpec(state.contains("validation") ? ValidationSpec::fromJson(state["validation"]) : ValidationSpec{});
     if (state.contains("runs")) {
         runs_->loadJson(state["runs"]);
-        // Re-plot the kept histories.
+        // Re-plot the kept histories (the ticked ones visible), replacing what the charts held.
+        panel_->charts()->clearRuns();
         for (const auto& r : runs_->runs()) {
             History h;
             Logs dummy;
@@ -334,7 +529,8 @@ void TrainingWorkbench::loadProjectState(const Json& state) {
                     if (e < v.size()) l.set(k, v[e]);
                 h.onEpochEnd(r.history.epochs[e], l);
             }
-            panel_->charts()->addHistory(h, r.name);
+            const int index = panel_->charts()->addHistory(h, r.name);
+            panel_->charts()->setRunVisible(index, r.shown);
         }
     }
 }

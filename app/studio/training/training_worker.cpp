@@ -6,6 +6,7 @@
 
 #include "engine/core/errors.h"
 #include "engine/core/random.h"
+#include "engine/core/thread_rng.h"
 #include "engine/training/trainer.h"
 
 namespace strata::studio {
@@ -47,17 +48,36 @@ TrainingOutcome TrainingWorker::run(const TrainingJob& job) {
     auto control = std::make_shared<ControlCallback>(control_, progress_, job.settings.batchSize, interval_);
     // Which phase was running when something threw, for the message.
     std::string phase = "preparing the model";
+    // The run's own generator: weight initialisation, shuffling and dropout draw from it, never
+    // from the process generator the GUI thread uses when it builds models meanwhile.
+    Rng rng(job.settings.seed);
+    ThreadRngScope rngScope(rng);
+    const std::string optimizerKey = job.settings.optimizerConfig().dump();
+    out.initialEpoch = job.initialEpoch;
+    out.nextEpoch = job.initialEpoch;
     try {
-        setSeed(job.settings.seed);
         ModelPtr model = job.model.build();
         phase = "compiling";
         model->compile(job.settings.compileOptions(model->outputNames()));
+        phase = "restoring the optimizer state";
+        out.optimizerResumed = job.model.restoreOptimizer(*model, optimizerKey);
+        // A continued run goes on with the random sequence where the previous one left it (after
+        // building, whose fresh weights the snapshot's replaced).
+        if (!job.rngState.empty()) {
+            std::istringstream state(job.rngState);
+            state >> rng.engine();
+            if (!state) throw ValueError("the saved random generator state is not readable");
+        }
         if (job.train) {
             FitOptions fo;
             fo.batchSize = job.settings.batchSize;
             fo.epochs = job.settings.epochs;
             fo.verbose = 0;
             fo.validationSplit = job.settings.validationSplit;
+            if (job.data.valCount > 0) {  // separate validation data replaces the split
+                fo.validationData = ValidationData{ArrayData(job.data.xVal), ArrayData(job.data.yVal)};
+                fo.validationSplit = 0;
+            }
             fo.shuffle = job.settings.shuffle;
             fo.initialEpoch = job.initialEpoch;
             fo.callbacks.push_back(control);
@@ -68,8 +88,12 @@ TrainingOutcome TrainingWorker::run(const TrainingJob& job) {
             out.history = historyData(h);
         }
         out.epochsCompleted = control->epochsCompleted();
-        out.lastEpoch = control->currentEpoch();
+        out.lastEpoch = job.train && control->steps() > 0 ? control->currentEpoch() : job.initialEpoch;
         out.steps = control->steps();
+        out.nextEpoch = control->stoppedByRequest() ? out.lastEpoch : job.initialEpoch + out.epochsCompleted;
+        std::ostringstream rngOut;
+        rngOut << rng.engine();
+        out.rngState = rngOut.str();
         if (control->sawNonFinite()) {
             out.end = TrainingOutcome::End::NonFiniteLoss;
             out.message = QString::fromStdString(
@@ -80,6 +104,7 @@ TrainingOutcome TrainingWorker::run(const TrainingJob& job) {
         } else {
             out.end = control->stoppedByRequest() ? TrainingOutcome::End::Stopped : TrainingOutcome::End::Finished;
             out.model = ModelSnapshot::of(*model);
+            out.model.captureOptimizer(*model, optimizerKey);
             out.hasWeights = true;
             if (job.evaluateAfter && job.data.testCount > 0 && !job.data.yTest.empty()) {
                 phase = "evaluating on the test data";
