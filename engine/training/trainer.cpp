@@ -737,7 +737,12 @@ History Trainer::fit(const ArrayData& x, const ArrayData& y, const FitOptions& o
         resetMetrics();
         emptyLogs_.clear();
         callbacks.onEpochBegin(epoch, emptyLogs_);
-        if (o.shuffle) shuffle(order_);
+        if (o.shuffle) {
+            // A fresh permutation of the sample indices each epoch, as Keras draws one: the order
+            // then depends only on the RNG, so fit(epochs=1) three times equals fit(epochs=3).
+            std::iota(order_.begin(), order_.end(), int64_t(0));
+            shuffle(order_);
+        }
         for (int64_t s = 0; s < steps; ++s) {
             const int64_t begin = s * o.batchSize;
             const int64_t count = std::min(o.batchSize, trainN - begin);

@@ -87,6 +87,35 @@ private slots:
         }
     }
 
+    void shuffledFitInPiecesEqualsOneFit() {
+        // Each epoch draws a fresh permutation, so fit(epochs=1) three times on the same model
+        // follows fit(epochs=3) exactly (what the Studio's Continue relies on).
+        Tensor x, y;
+        data(x, y);
+        const CompileOptions co{.optimizer = "adam", .loss = "sparse_categorical_crossentropy"};
+        FitOptions three = oneEpoch();
+        three.shuffle = true;
+        three.epochs = 3;
+        setSeed(5);
+        clearSession();
+        ModelPtr a = smallModel();
+        a->compile(co);
+        const auto straight = a->fit(x, y, three)["loss"];
+        setSeed(5);
+        clearSession();
+        ModelPtr b = smallModel();
+        b->compile(co);
+        FitOptions one = oneEpoch();
+        one.shuffle = true;
+        for (int e = 0; e < 3; ++e) {
+            one.initialEpoch = e;
+            one.epochs = e + 1;
+            const double l = b->fit(x, y, one)["loss"].back();
+            QVERIFY2(std::fabs(l - straight[size_t(e)]) <= 1e-6 * std::max(1.0, std::fabs(straight[size_t(e)])),
+                     qPrintable(QString("epoch %1: in pieces %2, straight %3").arg(e + 1).arg(l).arg(straight[size_t(e)])));
+        }
+    }
+
     void optimizerSlotsRoundTripByValue_data() {
         QTest::addColumn<QString>("file");
         QTest::newRow("keras archive") << "m.keras";
