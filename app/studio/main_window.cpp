@@ -97,6 +97,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         resizeDocks({inspectorDock}, {480}, Qt::Vertical);
     // ...and the summary's cost columns (shape, params, bytes, MACs) room beside the run charts.
     if (auto* summaryDock = findChild<QDockWidget*>("summaryDock")) resizeDocks({summaryDock}, {520}, Qt::Horizontal);
+    // ...and the palette its names (it was squeezed to a 60 px strip by the resizes above).
+    if (auto* paletteDock = findChild<QDockWidget*>("paletteDock")) resizeDocks({paletteDock}, {220}, Qt::Horizontal);
     // The canvas stays inspectable (select, pan, zoom, find) while edits are refused with a message.
     canvasGuard_ = new CanvasGuard(view_, [this](const QString& m) { statusBar()->showMessage(m, 8000); }, this);
     connect(trainer_, &TrainingWorkbench::trainingActiveChanged, this, [this](bool active) {
