@@ -704,7 +704,12 @@ private slots:
         n.ract = fnOf(recurrentActivation);
         auto ref = n.run(x);
         Tensor y = (*l)(x);
-        QVERIFY2(allClose(y, ref[0], 1e-5f, 1e-5f), std::to_string(maxAbsDiff(y, ref[0])).c_str());
+        float peak = 0.0f;
+        for (float v : ref[0].values()) peak = std::max(peak, std::fabs(v));
+        // Linear gates make the recurrence explode (|h| reaches 4e7 for GRU reset_after): compare
+        // to the sequence's scale there, since small elements carry the rounding of large ones.
+        QVERIFY2(allClose(y, ref[0], 1e-5f, 1e-5f * std::max(1.0f, peak)),
+                 (std::to_string(maxAbsDiff(y, ref[0])) + " (largest |value| " + std::to_string(peak) + ")").c_str());
     }
 
     void keras2HardSigmoid() {
