@@ -7,32 +7,17 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include "app/studio/studio_layout.h"
 #include "editor/document/graph_document.h"
 #include "editor/widgets/diagram_widget.h"
 #include "editor/widgets/summary_widget.h"
-#include "plotting/graphviz_renderer.h"
-#include "plotting/model_diagram.h"
 
 using namespace strata;
 using namespace strata::editor;
 
 namespace {
-/// The Studio's renderer (app/studio/studio_layout.cpp) in the same few lines.
-DiagramRenderer graphviz() {
-    return [](const Model& model, const DiagramRequest& r, const QString& format) {
-        plotting::DiagramOptions o;
-        o.showShapes = r.showShapes;
-        o.showDType = r.showDType;
-        o.showLayerNames = r.showLayerNames;
-        o.showTrainable = r.showTrainable;
-        o.expandNested = r.expandNested;
-        o.rankdir = r.rankdir.toStdString();
-        o.dpi = r.dpi;
-        std::string dot = plotting::modelToDot(model, o);
-        std::string data = format == "dot" ? dot : plotting::renderDiagramData(dot, format.toStdString());
-        return QByteArray(data.data(), static_cast<qsizetype>(data.size()));
-    };
-}
+/// The Studio's own renderer (Graphviz through plotting/), so the dock is tested as the app wires it.
+DiagramRenderer graphviz() { return strata::studio::graphvizDiagramRenderer(); }
 }  // namespace
 
 class TestDiagramWidget : public QObject {
