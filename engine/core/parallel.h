@@ -11,6 +11,10 @@
 #include <type_traits>
 #include <utility>
 
+#include <Eigen/Core>
+
+#include "engine/core/gemm.h"
+
 namespace strata {
 
 /// A non-owning reference to a callable (no allocation, unlike std::function). The callable must
@@ -44,27 +48,43 @@ void parallelFor(int64_t n, int parts, FunctionRef<void(int, int64_t, int64_t)> 
 /// How many parts to use for `items` independent items costing `flops` in total.
 int partsFor(int64_t items, double flops);
 
+namespace detail {
+/// True for float Eigen expressions whose coefficients sit in memory at fixed strides (maps,
+/// blocks of maps, their transposes): those go to the engine's packed GEMM.
+template <class E>
+constexpr bool isStridedFloat() {
+    using T = std::remove_cvref_t<E>;
+    return std::is_same_v<typename T::Scalar, float> && (int(T::Flags) & int(Eigen::DirectAccessBit)) != 0;
+}
+}  // namespace detail
+
 /// dst (+)= lhs * rhs for Eigen expressions (maps, blocks, transposes), split over the rows of dst
 /// (or its columns when it has few rows) across the pool. Small products run inline.
 template <class Dst, class Lhs, class Rhs>
 void parallelProduct(Dst&& dst, const Lhs& lhs, const Rhs& rhs, bool accumulate) {
-    const int64_t m = dst.rows(), n = dst.cols(), k = lhs.cols();
-    const double flops = 2.0 * double(m) * double(n) * double(k);
-    const bool byRows = m >= n;
-    // At least 32 rows/cols per part keeps each part's GEMM efficient.
-    const int parts = partsFor((byRows ? m : n) / 32, flops);
-    auto run = [&](auto&& d, auto&& l, auto&& r) {
-        if (accumulate) d.noalias() += l * r;
-        else d.noalias() = l * r;
-    };
-    if (parts <= 1) {
-        run(dst, lhs, rhs);
-        return;
+    if constexpr (detail::isStridedFloat<Dst>() && detail::isStridedFloat<Lhs>() && detail::isStridedFloat<Rhs>()) {
+        gemm::parallelMultiply({dst.data(), dst.rows(), dst.cols(), dst.rowStride(), dst.colStride()},
+                               {lhs.data(), lhs.rows(), lhs.cols(), lhs.rowStride(), lhs.colStride()},
+                               {rhs.data(), rhs.rows(), rhs.cols(), rhs.rowStride(), rhs.colStride()}, accumulate);
+    } else {  // expressions without direct access (rare): Eigen, split the same way
+        const int64_t m = dst.rows(), n = dst.cols(), k = lhs.cols();
+        const double flops = 2.0 * double(m) * double(n) * double(k);
+        const bool byRows = m >= n;
+        // At least 32 rows/cols per part keeps each part's GEMM efficient.
+        const int parts = partsFor((byRows ? m : n) / 32, flops);
+        auto run = [&](auto&& d, auto&& l, auto&& r) {
+            if (accumulate) d.noalias() += l * r;
+            else d.noalias() = l * r;
+        };
+        if (parts <= 1) {
+            run(dst, lhs, rhs);
+            return;
+        }
+        parallelFor(byRows ? m : n, parts, [&](int, int64_t b, int64_t e) {
+            if (byRows) run(dst.middleRows(b, e - b), lhs.middleRows(b, e - b), rhs);
+            else run(dst.middleCols(b, e - b), lhs, rhs.middleCols(b, e - b));
+        });
     }
-    parallelFor(byRows ? m : n, parts, [&](int, int64_t b, int64_t e) {
-        if (byRows) run(dst.middleRows(b, e - b), lhs.middleRows(b, e - b), rhs);
-        else run(dst.middleCols(b, e - b), lhs, rhs.middleCols(b, e - b));
-    });
 }
 
 }  // namespace strata

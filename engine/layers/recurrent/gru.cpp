@@ -56,40 +56,42 @@ void GRU::prepareBackward(RecurrentCache& k) {
     if (resetAfter_) k.dr.resize({k.T * k.B, 3 * units_});
 }
 
-void GRU::stepForward(RecurrentCache& k, int64_t s) {
+void GRU::stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) {
     const int64_t B = k.B, u = units_, GU = 3 * u;
-    float* z = rowsOf(k.z, s * B);
-    float* a = rowsOf(k.a, s * B);
-    const float* hp = rowsOf(k.h, s * B);
-    float* rh = rowsOf(k.extra, s * B);
+    const int64_t row = s * B + b0;
+    float* z = rowsOf(k.z, row);
+    float* a = rowsOf(k.a, row);
+    const float* hp = rowsOf(k.h, row);
+    float* rh = rowsOf(k.extra, row);
     const Eigen::OuterStride<> st(GU);
-    StridedMap Z(z, B, GU, st), A(a, B, GU, st);
+    StridedMap Z(z, nb, GU, st), A(a, nb, GU, st);
     if (resetAfter_) {
-        // R = h @ U + recurrent bias, all three gates.
-        MatrixMap R(k.s2.data(), B, GU);
+        // R = h @ U + recurrent bias, all three gates (this block's rows of the scratch).
+        float* r = rowsOf(k.s2, b0);
+        MatrixMap R(r, nb, GU);
         if (bias_) R.rowwise() = ConstVectorMap(bias_->value.data() + GU, GU).transpose();
         else R.setZero();
-        addRecurrent(k, hp, k.s2.data(), GU, 0, 3);
+        addRecurrent(k, hp, r, GU, 0, 3, b0, nb);
         Z.leftCols(2 * u) += R.leftCols(2 * u);
         A.leftCols(2 * u) = Z.leftCols(2 * u);
-        recurrentActivation_.apply(a, B, 2 * u, GU);
-        MatrixMap(rh, B, u) = R.rightCols(u);
+        recurrentActivation_.apply(a, nb, 2 * u, GU);
+        MatrixMap(rh, nb, u) = R.rightCols(u);
         Z.rightCols(u) += (A.middleCols(u, u).array() * R.rightCols(u).array()).matrix();
     } else {
-        addRecurrent(k, hp, z, GU, 0, 2);
+        addRecurrent(k, hp, z, GU, 0, 2, b0, nb);
         A.leftCols(2 * u) = Z.leftCols(2 * u);
-        recurrentActivation_.apply(a, B, 2 * u, GU);
+        recurrentActivation_.apply(a, nb, 2 * u, GU);
         // rh = r * (h * recurrent mask of the candidate), then one GEMM with U_h.
-        MatrixMap RH(rh, B, u);
-        RH = (A.middleCols(u, u).array() * ConstMatrixMap(hp, B, u).array()).matrix();
-        if (k.recOn) RH = RH.cwiseProduct(ConstMatrixMap(k.recMask.data() + 2 * B * u, B, u));
-        Z.rightCols(u).noalias() += RH * recurrentKernel_->value.matrix(u, GU).rightCols(u);
+        MatrixMap RH(rh, nb, u);
+        RH = (A.middleCols(u, u).array() * ConstMatrixMap(hp, nb, u).array()).matrix();
+        if (k.recOn) RH = RH.cwiseProduct(ConstMatrixMap(k.recMask.data() + (2 * B + b0) * u, nb, u));
+        gemm::multiply({z + 2 * u, nb, u, GU, 1}, {rh, nb, u, u, 1}, k.packedU[2], true);
     }
     A.rightCols(u) = Z.rightCols(u);
-    activation_.apply(a + 2 * u, B, u, GU);
+    activation_.apply(a + 2 * u, nb, u, GU);
     // h = z * h_prev + (1 - z) * h~
-    MatrixMap Hn(rowsOf(k.h, (s + 1) * B), B, u);
-    ConstMatrixMap Hp(hp, B, u);
+    MatrixMap Hn(rowsOf(k.h, (s + 1) * B + b0), nb, u);
+    ConstMatrixMap Hp(hp, nb, u);
     auto Zg = A.leftCols(u).array();
     Hn = (Zg * Hp.array() + (1.0f - Zg) * A.rightCols(u).array()).matrix();
 }

@@ -20,7 +20,7 @@ protected:
     std::vector<int64_t> biasShape() const override;
     void prepare(RecurrentCache& k) override;
     void prepareBackward(RecurrentCache& k) override;
-    void stepForward(RecurrentCache& k, int64_t s) override;
+    void stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) override;
     void stepBackward(RecurrentCache& k, int64_t s) override;
     void finishBackward(RecurrentCache& k, bool weights) override;
 

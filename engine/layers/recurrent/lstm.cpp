@@ -59,25 +59,26 @@ void LSTM::initBias(Variable& bias) {
 
 void LSTM::prepare(RecurrentCache& k) { k.tc.resize({k.T * k.B, units_}); }
 
-void LSTM::stepForward(RecurrentCache& k, int64_t s) {
+void LSTM::stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) {
     const int64_t B = k.B, u = units_, GU = 4 * u;
-    float* z = rowsOf(k.z, s * B);
-    addRecurrent(k, rowsOf(k.h, s * B), z, GU, 0, 4);
-    float* a = rowsOf(k.a, s * B);
-    std::memcpy(a, z, sizeof(float) * B * GU);
-    recurrentActivation_.apply(a, B, 2 * u, GU);      // i, f
-    activation_.apply(a + 2 * u, B, u, GU);           // c~
-    recurrentActivation_.apply(a + 3 * u, B, u, GU);  // o
+    const int64_t row = s * B + b0, next = (s + 1) * B + b0;
+    float* z = rowsOf(k.z, row);
+    addRecurrent(k, rowsOf(k.h, row), z, GU, 0, 4, b0, nb);
+    float* a = rowsOf(k.a, row);
+    std::memcpy(a, z, sizeof(float) * nb * GU);
+    recurrentActivation_.apply(a, nb, 2 * u, GU);      // i, f
+    activation_.apply(a + 2 * u, nb, u, GU);           // c~
+    recurrentActivation_.apply(a + 3 * u, nb, u, GU);  // o
     const Eigen::OuterStride<> st(GU);
-    ConstStridedMap I(a, B, u, st), Fg(a + u, B, u, st), Cc(a + 2 * u, B, u, st), O(a + 3 * u, B, u, st);
-    ConstMatrixMap Cp(rowsOf(k.c, s * B), B, u);
-    MatrixMap Cn(rowsOf(k.c, (s + 1) * B), B, u);
+    ConstStridedMap I(a, nb, u, st), Fg(a + u, nb, u, st), Cc(a + 2 * u, nb, u, st), O(a + 3 * u, nb, u, st);
+    ConstMatrixMap Cp(rowsOf(k.c, row), nb, u);
+    MatrixMap Cn(rowsOf(k.c, next), nb, u);
     Cn = (Fg.array() * Cp.array() + I.array() * Cc.array()).matrix();
-    float* tc = rowsOf(k.tc, s * B);
-    MatrixMap TC(tc, B, u);
+    float* tc = rowsOf(k.tc, row);
+    MatrixMap TC(tc, nb, u);
     TC = Cn;
-    activation_.apply(tc, B, u, u);
-    MatrixMap Hn(rowsOf(k.h, (s + 1) * B), B, u);
+    activation_.apply(tc, nb, u, u);
+    MatrixMap Hn(rowsOf(k.h, next), nb, u);
     Hn = (O.array() * TC.array()).matrix();
 }
 

@@ -270,15 +270,28 @@ void RecurrentBase::forward(const ConstTensorPtrs& inputs, Tensors& outputs, Cal
     k.a.resize({T * B, GU});
     prepare(k);
 
+    // The recurrent kernel is multiplied at every step by every row block: pack it once, per gate
+    // (addRecurrent takes any range of gates).
+    k.packedU.resize(static_cast<size_t>(G));
+    for (int64_t g = 0; g < G; ++g)
+        k.packedU[g].pack({recurrentKernel_->value.data() + g * u, u, u, GU, 1});
+    if (k.recOn) k.s4.resize({B, u});  // addRecurrent's scratch, row blocks use their own rows
+
+    // Each step is one parallel pass over blocks of 12 rows (the GEMM tile's height).
+    const int64_t blocks = (B + 11) / 12;
+    const int parts = partsFor(blocks, 2.0 * double(B) * double(u) * double(GU));
     for (int64_t s = 0; s < T; ++s) {
-        stepForward(k, s);
-        if (!k.hasMask) continue;
-        for (int64_t b = 0; b < B; ++b) {
-            if (k.keep[s * B + b]) continue;
-            std::memcpy(k.h.data() + ((s + 1) * B + b) * u, k.h.data() + (s * B + b) * u, sizeof(float) * u);
-            if (numStates_ == 2)
-                std::memcpy(k.c.data() + ((s + 1) * B + b) * u, k.c.data() + (s * B + b) * u, sizeof(float) * u);
-        }
+        parallelFor(blocks, parts, [&](int, int64_t q0, int64_t q1) {
+            const int64_t b0 = q0 * 12, b1 = std::min(B, q1 * 12);
+            stepForward(k, s, b0, b1 - b0);
+            if (!k.hasMask) return;
+            for (int64_t b = b0; b < b1; ++b) {
+                if (k.keep[s * B + b]) continue;
+                std::memcpy(k.h.data() + ((s + 1) * B + b) * u, k.h.data() + (s * B + b) * u, sizeof(float) * u);
+                if (numStates_ == 2)
+                    std::memcpy(k.c.data() + ((s + 1) * B + b) * u, k.c.data() + (s * B + b) * u, sizeof(float) * u);
+            }
+        });
     }
 
     // Outputs.
@@ -437,21 +450,18 @@ void RecurrentBase::finishBackward(RecurrentCache& k, bool weights) {
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-void RecurrentBase::addRecurrent(RecurrentCache& k, const float* h, float* out, int64_t ldOut, int g0, int ng) {
-    const int64_t B = k.B, u = units_, GU = gates_ * u;
-    if (B == 0) return;
-    ConstMatrixMap H(h, B, u);
-    auto U = recurrentKernel_->value.matrix(u, GU);
-    StridedMap O(out, B, ng * u, Eigen::OuterStride<>(ldOut));
-    if (!k.recOn) {
-        parallelProduct(O, H, U.middleCols(g0 * u, ng * u), true);
-        return;
-    }
-    k.s4.resize({B, u});
-    auto S = k.s4.matrix(B, u);
+void RecurrentBase::addRecurrent(RecurrentCache& k, const float* h, float* out, int64_t ldOut, int g0, int ng,
+                                 int64_t b0, int64_t nb) {
+    const int64_t B = k.B, u = units_;
+    if (nb == 0) return;
+    const float* lhs = h;
     for (int g = g0; g < g0 + ng; ++g) {
-        S = H.cwiseProduct(ConstMatrixMap(k.recMask.data() + g * B * u, B, u));
-        O.middleCols((g - g0) * u, u).noalias() += S * U.middleCols(g * u, u);
+        if (k.recOn) {  // this block's rows of h * recMask_g
+            float* S = rowsOf(k.s4, b0);
+            MatrixMap(S, nb, u) = ConstMatrixMap(h, nb, u).cwiseProduct(ConstMatrixMap(k.recMask.data() + (g * B + b0) * u, nb, u));
+            lhs = S;
+        }
+        gemm::multiply({out + (g - g0) * u, nb, u, ldOut, 1}, {lhs, nb, u, u, 1}, k.packedU[g], true);
     }
 }
 

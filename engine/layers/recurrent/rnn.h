@@ -19,6 +19,7 @@
 
 #include <Eigen/Core>
 
+#include "engine/core/gemm.h"
 #include "engine/layers/activations.h"
 #include "engine/layers/layer.h"
 #include "engine/layers/layer_spec.h"
@@ -73,6 +74,7 @@ struct RecurrentCache : LayerCache {
     Tensor s1, s2, s3, s4;
     Tensor dz, dr;              ///< (T*B, G*u) gradients of gate pre-activations (dr: GRU reset_after)
     Tensor dh, dc, dhSave, dcSave, dxt;
+    std::vector<gemm::PackedB> packedU;  ///< the recurrent kernel's gates, packed once per forward call
 };
 
 class RecurrentBase : public Layer {
@@ -118,8 +120,11 @@ protected:
     virtual void prepare(RecurrentCache& k) {}
     /// Sizes subclass gradient buffers before the backward loop.
     virtual void prepareBackward(RecurrentCache& k) {}
-    /// Step s: reads z[s] (input projection), h[s] (and c[s]); writes z[s], a[s], h[s+1] (c[s+1], ...).
-    virtual void stepForward(RecurrentCache& k, int64_t s) = 0;
+    /// Step s for batch rows [b0, b0 + nb): reads z[s] (input projection), h[s] (and c[s]); writes
+    /// z[s], a[s], h[s+1] (c[s+1], ...) of those rows only. Rows are independent within a step, so
+    /// the base runs each step as one parallel pass over row blocks (the recurrent GEMM and the
+    /// gate arithmetic of a block together, while its rows are in cache).
+    virtual void stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) = 0;
     /// Step s backward: reads k.dh (and k.dc) = dL/dh[s+1] (dL/dc[s+1]); writes k.dz[s] (and k.dr[s]) and
     /// replaces k.dh (k.dc) by dL/dh[s] (dL/dc[s]).
     virtual void stepBackward(RecurrentCache& k, int64_t s) = 0;
@@ -128,8 +133,11 @@ protected:
     virtual void finishBackward(RecurrentCache& k, bool weights);
 
     // ---- helpers for the cells ----------------------------------------------------------------
-    /// out (B rows, leading dim ldOut, first column = gate g0) += (h * recMask_g) @ U[:, gates g0..g0+ng).
-    void addRecurrent(RecurrentCache& k, const float* h, float* out, int64_t ldOut, int g0, int ng);
+    /// out (nb rows from batch row b0, leading dim ldOut, first column = gate g0)
+    ///   += (h * recMask_g) @ U[:, gates g0..g0+ng), with U as packed for this call (k.packedU).
+    /// h and out point at row b0. Runs on the calling thread (it is called per row block).
+    void addRecurrent(RecurrentCache& k, const float* h, float* out, int64_t ldOut, int g0, int ng, int64_t b0,
+                      int64_t nb);
     /// dh (B, u) += sum over gates g0..g0+ng of (dz_g @ U_g^T) * recMask_g; dz has leading dim ldz.
     void backRecurrent(RecurrentCache& k, const float* dz, int64_t ldz, float* dh, int g0, int ng);
     /// U[:, gates g0..g0+ng).grad += sum over steps of (hAll_s * recMask_g)^T dz_s, one GEMM.

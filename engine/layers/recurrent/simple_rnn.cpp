@@ -35,14 +35,14 @@ LayerSpec SimpleRNN::spec() {
 
 SimpleRNN::SimpleRNN(const Json& config) : RecurrentBase("SimpleRNN", config, 1, 1) {}
 
-void SimpleRNN::stepForward(RecurrentCache& k, int64_t s) {
+void SimpleRNN::stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) {
     const int64_t B = k.B, u = units_;
-    float* z = rowsOf(k.z, s * B);
-    addRecurrent(k, rowsOf(k.h, s * B), z, u, 0, 1);
-    float* a = rowsOf(k.a, s * B);
-    std::memcpy(a, z, sizeof(float) * B * u);
-    activation_.apply(a, B, u, u);
-    std::memcpy(rowsOf(k.h, (s + 1) * B), a, sizeof(float) * B * u);
+    float* z = rowsOf(k.z, s * B + b0);
+    addRecurrent(k, rowsOf(k.h, s * B + b0), z, u, 0, 1, b0, nb);
+    float* a = rowsOf(k.a, s * B + b0);
+    std::memcpy(a, z, sizeof(float) * nb * u);
+    activation_.apply(a, nb, u, u);
+    std::memcpy(rowsOf(k.h, (s + 1) * B + b0), a, sizeof(float) * nb * u);
 }
 
 void SimpleRNN::stepBackward(RecurrentCache& k, int64_t s) {

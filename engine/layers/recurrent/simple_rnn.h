@@ -11,7 +11,7 @@ public:
     static LayerSpec spec();
 
 protected:
-    void stepForward(RecurrentCache& k, int64_t s) override;
+    void stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) override;
     void stepBackward(RecurrentCache& k, int64_t s) override;
 };
 
