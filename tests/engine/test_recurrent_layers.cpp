@@ -266,6 +266,35 @@ std::string gradCheckMasked(Layer& layer, std::vector<Tensor> inputs, const Tens
     return {};
 }
 
+// Input and weight gradients of sum(outputs * fixed random projections), for comparing runs.
+std::vector<Tensor> analyticGrads(Layer& layer, const std::vector<Tensor>& inputs, const Tensor* mask, bool training) {
+    ConstTensorPtrs ptrs;
+    for (const auto& t : inputs) ptrs.push_back(&t);
+    Tensors outs;
+    CallContext ctx;
+    ctx.recordForBackward = true;
+    ctx.training = training;
+    Rng rng(42);
+    ctx.rng = &rng;
+    if (mask) ctx.masks = {mask};
+    layer.call(ptrs, outs, ctx);
+    Rng projRng(7);
+    std::vector<Tensor> proj;
+    for (const auto& o : outs) {
+        Tensor p(o.shape());
+        for (auto& v : p.values()) v = projRng.uniform(-1.0f, 1.0f);
+        proj.push_back(p);
+    }
+    for (Variable* w : layer.trainableWeights()) w->grad.resize(w->value.shape(), 0.0f);
+    ConstTensorPtrs gptrs;
+    for (const auto& p : proj) gptrs.push_back(&p);
+    Tensors inGrads;
+    layer.backward(ptrs, outs, gptrs, inGrads, ctx);
+    std::vector<Tensor> all(inGrads.begin(), inGrads.end());
+    for (Variable* w : layer.trainableWeights()) all.push_back(w->grad);
+    return all;
+}
+
 #define RNN_GRADCHECK(layer, inputs, mask, ...)                                 \
     do {                                                                        \
         std::string _r = gradCheckMasked(layer, inputs, mask, ##__VA_ARGS__);   \
@@ -674,7 +703,8 @@ private slots:
     }
 
     // Each step runs as parallel blocks of 12 batch rows through the packed GEMM (units >= 16):
-    // a batch of 40 on 2 threads, with a mask and initial states, against the naive cell.
+    // a batch of 250 on 2 threads (a step must cost >= 2 MFLOP to be split), with a mask and
+    // initial states, against the naive cell.
     void forwardValuesBlockedBatch_data() {
         QTest::addColumn<QString>("kind");
         for (const char* k : {"SimpleRNN", "LSTM", "GRU", "GRU_before"}) QTest::newRow(k) << QString(k);
@@ -682,7 +712,7 @@ private slots:
     void forwardValuesBlockedBatch() {
         QFETCH(QString, kind);
         setNumThreads(2);
-        const int64_t u = 20, B = 40, T = 5;
+        const int64_t u = 64, B = 250, T = 5;
         auto l = makeRnn(kind, u, {{"return_sequences", true}, {"return_state", true}});
         Tensor x = testing::randomTensor({B, T, 3}, 12);
         l->build({Shape{kNone, T, 3}});
@@ -809,10 +839,10 @@ private slots:
         // Training with recurrent dropout: masks are drawn once per call, before the row blocks,
         // and each block reads its own rows of them. Same seed -> same output on 1 and 2 threads.
         for (const char* kind : {"SimpleRNN", "LSTM", "GRU", "GRU_before"}) {
-            auto l = makeRnn(kind, 24, {{"return_sequences", true}, {"dropout", 0.2}, {"recurrent_dropout", 0.3}});
+            auto l = makeRnn(kind, 64, {{"return_sequences", true}, {"dropout", 0.2}, {"recurrent_dropout", 0.3}});
             l->build({Shape{kNone, 4, 3}});
             randomizeWeights(*l, 8);
-            Tensor x = testing::randomTensor({50, 4, 3}, 4);
+            Tensor x = testing::randomTensor({250, 4, 3}, 4);
             setNumThreads(2);
             Tensor two = callLayer(*l, {x}, nullptr, true, 99)[0];
             setNumThreads(1);
@@ -1022,6 +1052,48 @@ private slots:
         }
         Tensor m = testMask();
         RNN_GRADCHECK(*l, inputs, masked ? &m : nullptr, opt);
+    }
+
+    // Backward runs each step as parallel blocks of 12 batch rows (units >= 16 take the packed
+    // GEMM): 128 samples on 2 threads (blocks of 60 and 68 rows; a step must cost >= 2 MFLOP to
+    // be split), with a mask, initial states and recurrent dropout, against finite differences.
+    void gradientsBlockedBatch_data() {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<bool>("dropout");
+        for (const char* k : {"SimpleRNN", "LSTM", "GRU", "GRU_before"}) {
+            QTest::newRow(k) << QString(k) << false;
+            QTest::newRow((std::string(k) + " recurrent dropout").c_str()) << QString(k) << true;
+        }
+    }
+    void gradientsBlockedBatch() {
+        QFETCH(QString, kind);
+        QFETCH(bool, dropout);
+        setNumThreads(2);
+        const int64_t u = 64, B = 128, T = 3;
+        Json kw = {{"return_sequences", true}, {"return_state", true}};
+        testing::GradCheckOptions opt;
+        if (dropout) {
+            kw["recurrent_dropout"] = 0.3;
+            opt.training = true;
+        }
+        auto l = makeRnn(kind, u, kw);
+        l->build({Shape{kNone, T, 2}});
+        randomizeWeights(*l, 31, 0.4f);
+        std::vector<Tensor> inputs{testing::randomTensor({B, T, 2}, 32), testing::randomTensor({B, u}, 33)};
+        if (kind == "LSTM") inputs.push_back(testing::randomTensor({B, u}, 34));
+        Tensor m({B, T});
+        for (int64_t i = 0; i < B * T; ++i) m[i] = (i * 5 + i / T) % 4 != 0 ? 1.0f : 0.0f;
+        RNN_GRADCHECK(*l, inputs, &m, opt);
+        // The finite differences above are coarse (2e-2); one block (1 thread) must agree with the
+        // two blocks to float rounding, every input and weight gradient.
+        auto two = analyticGrads(*l, inputs, &m, dropout);
+        setNumThreads(1);
+        auto one = analyticGrads(*l, inputs, &m, dropout);
+        setNumThreads(2);
+        QCOMPARE(one.size(), two.size());
+        for (size_t i = 0; i < one.size(); ++i)
+            QVERIFY2(allClose(one[i], two[i], 1e-5f, 1e-5f),
+                     ("gradient " + std::to_string(i) + " max diff " + std::to_string(maxAbsDiff(one[i], two[i]))).c_str());
     }
 
     void gradientsBidirectional_data() {

@@ -96,18 +96,20 @@ void GRU::stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) {
     Hn = (Zg * Hp.array() + (1.0f - Zg) * A.rightCols(u).array()).matrix();
 }
 
-void GRU::stepBackward(RecurrentCache& k, int64_t s) {
+void GRU::stepBackward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) {
     const int64_t B = k.B, u = units_, GU = 3 * u;
-    const float* z = rowsOf(k.z, s * B);
-    const float* a = rowsOf(k.a, s * B);
-    const float* hp = rowsOf(k.h, s * B);
-    const float* rh = rowsOf(k.extra, s * B);
-    float* dz = rowsOf(k.dz, s * B);
+    const int64_t row = s * B + b0;
+    const float* z = rowsOf(k.z, row);
+    const float* a = rowsOf(k.a, row);
+    const float* hp = rowsOf(k.h, row);
+    const float* rh = rowsOf(k.extra, row);
+    float* dz = rowsOf(k.dz, row);
+    float* dh = rowsOf(k.dh, b0);
     const Eigen::OuterStride<> st(GU);
-    ConstStridedMap A(a, B, GU, st);
-    StridedMap DZ(dz, B, GU, st);
-    ConstMatrixMap Hp(hp, B, u), RH(rh, B, u);
-    MatrixMap DH(k.dh.data(), B, u);
+    ConstStridedMap A(a, nb, GU, st);
+    StridedMap DZ(dz, nb, GU, st);
+    ConstMatrixMap Hp(hp, nb, u), RH(rh, nb, u);
+    MatrixMap DH(dh, nb, u);
     auto Zg = A.leftCols(u).array();
     auto Rg = A.middleCols(u, u).array();
     auto HH = A.rightCols(u).array();
@@ -115,37 +117,36 @@ void GRU::stepBackward(RecurrentCache& k, int64_t s) {
     // h = z * h_prev + (1 - z) * h~
     DZ.rightCols(u) = (DH.array() * (1.0f - Zg)).matrix();
     DZ.leftCols(u) = (DH.array() * (Hp.array() - HH)).matrix();
-    k.s1.resize({B, u});
-    MatrixMap Direct(k.s1.data(), B, u);
+    MatrixMap Direct(rowsOf(k.s1, b0), nb, u);
     Direct = (DH.array() * Zg).matrix();
-    activation_.backward(z + 2 * u, GU, a + 2 * u, GU, dz + 2 * u, GU, B, u);
+    activation_.backward(z + 2 * u, GU, a + 2 * u, GU, dz + 2 * u, GU, nb, u);
 
     if (resetAfter_) {
-        float* dr = rowsOf(k.dr, s * B);
-        StridedMap DR(dr, B, GU, st);
+        float* dr = rowsOf(k.dr, row);
+        StridedMap DR(dr, nb, GU, st);
         // pre_h = x_h + r * rh
         DZ.middleCols(u, u) = (DZ.rightCols(u).array() * RH.array()).matrix();
         DR.rightCols(u) = (DZ.rightCols(u).array() * Rg).matrix();
-        recurrentActivation_.backward(z, GU, a, GU, dz, GU, B, 2 * u);
+        recurrentActivation_.backward(z, GU, a, GU, dz, GU, nb, 2 * u);
         DR.leftCols(2 * u) = DZ.leftCols(2 * u);
         DH = Direct;
-        backRecurrent(k, dr, GU, k.dh.data(), 0, 3);
+        backRecurrent(k, dr, GU, dh, 0, 3, b0, nb);
     } else {
         // pre_h = x_h + rh @ U_h with rh = r * hm, hm = h_prev * recurrent mask.
-        k.s3.resize({B, u});
-        MatrixMap DRH(k.s3.data(), B, u);
-        DRH.noalias() = DZ.rightCols(u) * recurrentKernel_->value.matrix(u, GU).rightCols(u).transpose();
+        float* drh = rowsOf(k.s3, b0);
+        MatrixMap DRH(drh, nb, u);
+        gemm::multiply({drh, nb, u, u, 1}, {dz + 2 * u, nb, u, GU, 1}, k.packedUT[2], false);
         if (k.recOn) {
-            ConstMatrixMap Mh(k.recMask.data() + 2 * B * u, B, u);
+            ConstMatrixMap Mh(k.recMask.data() + (2 * B + b0) * u, nb, u);
             DZ.middleCols(u, u) = (DRH.array() * Hp.array() * Mh.array()).matrix();
             Direct += (DRH.array() * Rg * Mh.array()).matrix();
         } else {
             DZ.middleCols(u, u) = (DRH.array() * Hp.array()).matrix();
             Direct += (DRH.array() * Rg).matrix();
         }
-        recurrentActivation_.backward(z, GU, a, GU, dz, GU, B, 2 * u);
+        recurrentActivation_.backward(z, GU, a, GU, dz, GU, nb, 2 * u);
         DH = Direct;
-        backRecurrent(k, dz, GU, k.dh.data(), 0, 2);
+        backRecurrent(k, dz, GU, dh, 0, 2, b0, nb);
     }
 }
 

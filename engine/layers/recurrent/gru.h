@@ -21,7 +21,7 @@ protected:
     void prepare(RecurrentCache& k) override;
     void prepareBackward(RecurrentCache& k) override;
     void stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) override;
-    void stepBackward(RecurrentCache& k, int64_t s) override;
+    void stepBackward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) override;
     void finishBackward(RecurrentCache& k, bool weights) override;
 
 private:

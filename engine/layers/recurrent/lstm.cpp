@@ -65,10 +65,9 @@ void LSTM::stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) {
     float* z = rowsOf(k.z, row);
     addRecurrent(k, rowsOf(k.h, row), z, GU, 0, 4, b0, nb);
     float* a = rowsOf(k.a, row);
-    std::memcpy(a, z, sizeof(float) * nb * GU);
-    recurrentActivation_.apply(a, nb, 2 * u, GU);      // i, f
-    activation_.apply(a + 2 * u, nb, u, GU);           // c~
-    recurrentActivation_.apply(a + 3 * u, nb, u, GU);  // o
+    recurrentActivation_.apply(z, GU, a, GU, nb, 2 * u);              // i, f
+    activation_.apply(z + 2 * u, GU, a + 2 * u, GU, nb, u);           // c~
+    recurrentActivation_.apply(z + 3 * u, GU, a + 3 * u, GU, nb, u);  // o
     const Eigen::OuterStride<> st(GU);
     ConstStridedMap I(a, nb, u, st), Fg(a + u, nb, u, st), Cc(a + 2 * u, nb, u, st), O(a + 3 * u, nb, u, st);
     ConstMatrixMap Cp(rowsOf(k.c, row), nb, u);
@@ -76,29 +75,30 @@ void LSTM::stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) {
     Cn = (Fg.array() * Cp.array() + I.array() * Cc.array()).matrix();
     float* tc = rowsOf(k.tc, row);
     MatrixMap TC(tc, nb, u);
-    TC = Cn;
-    activation_.apply(tc, nb, u, u);
+    activation_.apply(rowsOf(k.c, next), u, tc, u, nb, u);
     MatrixMap Hn(rowsOf(k.h, next), nb, u);
     Hn = (O.array() * TC.array()).matrix();
 }
 
-void LSTM::stepBackward(RecurrentCache& k, int64_t s) {
+void LSTM::stepBackward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) {
     const int64_t B = k.B, u = units_, GU = 4 * u;
-    const float* a = rowsOf(k.a, s * B);
-    const float* z = rowsOf(k.z, s * B);
-    const float* tc = rowsOf(k.tc, s * B);
+    const int64_t row = s * B + b0;
+    const float* a = rowsOf(k.a, row);
+    const float* z = rowsOf(k.z, row);
+    const float* tc = rowsOf(k.tc, row);
     const Eigen::OuterStride<> st(GU);
-    ConstStridedMap I(a, B, u, st), Fg(a + u, B, u, st), Cc(a + 2 * u, B, u, st), O(a + 3 * u, B, u, st);
-    ConstMatrixMap Cp(rowsOf(k.c, s * B), B, u), TC(tc, B, u);
-    MatrixMap DH(k.dh.data(), B, u), DC(k.dc.data(), B, u);
-    float* dz = rowsOf(k.dz, s * B);
-    StridedMap DI(dz, B, u, st), DF(dz + u, B, u, st), DCc(dz + 2 * u, B, u, st), DO(dz + 3 * u, B, u, st);
+    ConstStridedMap I(a, nb, u, st), Fg(a + u, nb, u, st), Cc(a + 2 * u, nb, u, st), O(a + 3 * u, nb, u, st);
+    ConstMatrixMap Cp(rowsOf(k.c, row), nb, u), TC(tc, nb, u);
+    float* dh = rowsOf(k.dh, b0);
+    MatrixMap DH(dh, nb, u), DC(rowsOf(k.dc, b0), nb, u);
+    float* dz = rowsOf(k.dz, row);
+    StridedMap DI(dz, nb, u, st), DF(dz + u, nb, u, st), DCc(dz + 2 * u, nb, u, st), DO(dz + 3 * u, nb, u, st);
 
     // Through h = o * act(c).
-    k.s1.resize({B, u});
-    MatrixMap S(k.s1.data(), B, u);
+    float* s1 = rowsOf(k.s1, b0);
+    MatrixMap S(s1, nb, u);
     S = (DH.array() * O.array()).matrix();
-    activation_.backward(rowsOf(k.c, (s + 1) * B), u, tc, u, k.s1.data(), u, B, u);
+    activation_.backward(rowsOf(k.c, (s + 1) * B + b0), u, tc, u, s1, u, nb, u);
     DC += S;
     DO = (DH.array() * TC.array()).matrix();
     // Through c = f * c_prev + i * c~.
@@ -107,12 +107,12 @@ void LSTM::stepBackward(RecurrentCache& k, int64_t s) {
     DF = (DC.array() * Cp.array()).matrix();
     DC = (DC.array() * Fg.array()).matrix();
     // Gate activations.
-    recurrentActivation_.backward(z, GU, a, GU, dz, GU, B, 2 * u);
-    activation_.backward(z + 2 * u, GU, a + 2 * u, GU, dz + 2 * u, GU, B, u);
-    recurrentActivation_.backward(z + 3 * u, GU, a + 3 * u, GU, dz + 3 * u, GU, B, u);
+    recurrentActivation_.backward(z, GU, a, GU, dz, GU, nb, 2 * u);
+    activation_.backward(z + 2 * u, GU, a + 2 * u, GU, dz + 2 * u, GU, nb, u);
+    recurrentActivation_.backward(z + 3 * u, GU, a + 3 * u, GU, dz + 3 * u, GU, nb, u);
     // Into h_prev.
     DH.setZero();
-    backRecurrent(k, dz, GU, k.dh.data(), 0, 4);
+    backRecurrent(k, dz, GU, dh, 0, 4, b0, nb);
 }
 
 }  // namespace strata

@@ -17,7 +17,7 @@ protected:
     void initBias(Variable& bias) override;
     void prepare(RecurrentCache& k) override;
     void stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) override;
-    void stepBackward(RecurrentCache& k, int64_t s) override;
+    void stepBackward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) override;
 
 private:
     bool unitForgetBias_;

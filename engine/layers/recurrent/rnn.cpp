@@ -30,6 +30,21 @@ void RecurrentActivation::apply(float* x, int64_t rows, int64_t cols, int64_t ld
     for (int64_t r = 0; r < rows; ++r) fn_.apply(x + r * ld, cols, cols);
 }
 
+void RecurrentActivation::apply(const float* src, int64_t lds, float* dst, int64_t ldd, int64_t rows,
+                                int64_t cols) const {
+    if (rows == 0 || cols == 0) return;
+    ConstStridedMap x(src, rows, cols, Eigen::OuterStride<>(lds));
+    StridedMap y(dst, rows, cols, Eigen::OuterStride<>(ldd));
+    switch (fn_.kind()) {
+        case ActivationFn::Kind::Linear: y = x; return;
+        case ActivationFn::Kind::Sigmoid: y = x.array().logistic().matrix(); return;
+        case ActivationFn::Kind::Tanh: y = x.array().tanh().matrix(); return;
+        default: break;
+    }
+    y = x;
+    apply(dst, rows, cols, ldd);
+}
+
 void RecurrentActivation::backward(const float* x, int64_t ldx, const float* y, int64_t ldy, float* g, int64_t ldg,
                                    int64_t rows, int64_t cols) const {
     if (rows == 0 || cols == 0) return;
@@ -347,32 +362,49 @@ void RecurrentBase::backward(const ConstTensorPtrs& inputs, const Tensors& outpu
     const Tensor* gy = gradAt(0);
     auto zeroed = [&](int64_t s, int64_t b) { return k.hasMask && !k.live[s * B + b]; };
 
+    // As forward: U_g^T packed once, then each step one parallel pass over blocks of 12 rows (the
+    // gradient of a row's state depends only on that row), with per-row scratch sized here.
+    k.packedUT.resize(static_cast<size_t>(G));
+    for (int64_t g = 0; g < G; ++g)
+        k.packedUT[g].pack({recurrentKernel_->value.data() + g * u, u, u, 1, GU});
+    k.s1.resize({B, u});
+    k.s3.resize({B, u});
+    k.s4.resize({B, u});
+    if (k.hasMask) {
+        k.dhSave.resize({B, u});
+        if (numStates_ == 2) k.dcSave.resize({B, u});
+    }
+    const bool hasDr = k.dr.size() == k.dz.size();
+    const int64_t blocks = (B + 11) / 12;
+    const int parts = partsFor(blocks, 4.0 * double(B) * double(u) * double(GU));
     for (int64_t s = T - 1; s >= 0; --s) {
-        if (gy) {
-            for (int64_t b = 0; b < B; ++b) {
-                if (zeroed(s, b)) continue;
-                const float* g = nullptr;
-                if (returnSequences_) g = gy->data() + (b * T + s) * u;
-                else if (s == T - 1) g = gy->data() + b * u;
-                if (!g) continue;
-                float* d = k.dh.data() + b * u;
-                for (int64_t j = 0; j < u; ++j) d[j] += g[j];
+        parallelFor(blocks, parts, [&](int, int64_t q0, int64_t q1) {
+            const int64_t b0 = q0 * 12, b1 = std::min(B, q1 * 12), nb = b1 - b0;
+            if (gy) {
+                for (int64_t b = b0; b < b1; ++b) {
+                    if (zeroed(s, b)) continue;
+                    const float* g = nullptr;
+                    if (returnSequences_) g = gy->data() + (b * T + s) * u;
+                    else if (s == T - 1) g = gy->data() + b * u;
+                    if (!g) continue;
+                    float* d = k.dh.data() + b * u;
+                    for (int64_t j = 0; j < u; ++j) d[j] += g[j];
+                }
             }
-        }
-        if (k.hasMask) {
-            k.dhSave = k.dh;
-            if (numStates_ == 2) k.dcSave = k.dc;
-        }
-        stepBackward(k, s);
-        if (!k.hasMask) continue;
-        const bool hasDr = k.dr.size() == k.dz.size();
-        for (int64_t b = 0; b < B; ++b) {
-            if (k.keep[s * B + b]) continue;
-            std::memcpy(k.dh.data() + b * u, k.dhSave.data() + b * u, sizeof(float) * u);
-            if (numStates_ == 2) std::memcpy(k.dc.data() + b * u, k.dcSave.data() + b * u, sizeof(float) * u);
-            std::fill(k.dz.data() + (s * B + b) * GU, k.dz.data() + (s * B + b + 1) * GU, 0.0f);
-            if (hasDr) std::fill(k.dr.data() + (s * B + b) * GU, k.dr.data() + (s * B + b + 1) * GU, 0.0f);
-        }
+            if (k.hasMask) {
+                std::memcpy(k.dhSave.data() + b0 * u, k.dh.data() + b0 * u, sizeof(float) * nb * u);
+                if (numStates_ == 2) std::memcpy(k.dcSave.data() + b0 * u, k.dc.data() + b0 * u, sizeof(float) * nb * u);
+            }
+            stepBackward(k, s, b0, nb);
+            if (!k.hasMask) return;
+            for (int64_t b = b0; b < b1; ++b) {
+                if (k.keep[s * B + b]) continue;
+                std::memcpy(k.dh.data() + b * u, k.dhSave.data() + b * u, sizeof(float) * u);
+                if (numStates_ == 2) std::memcpy(k.dc.data() + b * u, k.dcSave.data() + b * u, sizeof(float) * u);
+                std::fill(k.dz.data() + (s * B + b) * GU, k.dz.data() + (s * B + b + 1) * GU, 0.0f);
+                if (hasDr) std::fill(k.dr.data() + (s * B + b) * GU, k.dr.data() + (s * B + b + 1) * GU, 0.0f);
+            }
+        });
     }
 
     // Input gradients (the sequence's only when someone reads it: not for a model's first layer).
@@ -465,21 +497,19 @@ void RecurrentBase::addRecurrent(RecurrentCache& k, const float* h, float* out, 
     }
 }
 
-void RecurrentBase::backRecurrent(RecurrentCache& k, const float* dz, int64_t ldz, float* dh, int g0, int ng) {
-    const int64_t B = k.B, u = units_, GU = gates_ * u;
-    if (B == 0) return;
-    ConstStridedMap DZ(dz, B, ng * u, Eigen::OuterStride<>(ldz));
-    MatrixMap DH(dh, B, u);
-    auto U = recurrentKernel_->value.matrix(u, GU);
-    if (!k.recOn) {
-        parallelProduct(DH, DZ, U.middleCols(g0 * u, ng * u).transpose(), true);
-        return;
-    }
-    k.s4.resize({B, u});
-    auto S = k.s4.matrix(B, u);
+void RecurrentBase::backRecurrent(RecurrentCache& k, const float* dz, int64_t ldz, float* dh, int g0, int ng,
+                                  int64_t b0, int64_t nb) {
+    const int64_t B = k.B, u = units_;
+    if (nb == 0) return;
     for (int g = g0; g < g0 + ng; ++g) {
-        S.noalias() = DZ.middleCols((g - g0) * u, u) * U.middleCols(g * u, u).transpose();
-        DH += S.cwiseProduct(ConstMatrixMap(k.recMask.data() + g * B * u, B, u));
+        const gemm::ConstView dzg{dz + (g - g0) * u, nb, u, ldz, 1};
+        if (!k.recOn) {
+            gemm::multiply({dh, nb, u, u, 1}, dzg, k.packedUT[g], true);
+            continue;
+        }
+        float* S = rowsOf(k.s4, b0);
+        gemm::multiply({S, nb, u, u, 1}, dzg, k.packedUT[g], false);
+        MatrixMap(dh, nb, u) += ConstMatrixMap(S, nb, u).cwiseProduct(ConstMatrixMap(k.recMask.data() + (g * B + b0) * u, nb, u));
     }
 }
 

@@ -46,6 +46,8 @@ public:
 
     /// In place over a (rows, cols) block with leading dimension ld; softmax acts on each row.
     void apply(float* x, int64_t rows, int64_t cols, int64_t ld) const;
+    /// dst = f(src) over a block (leading dims lds, ldd): one pass instead of a copy and an apply.
+    void apply(const float* src, int64_t lds, float* dst, int64_t ldd, int64_t rows, int64_t cols) const;
     /// g <- g * f'(x) over a block; x: pre-activation, y: output (leading dims ldx, ldy, ldg).
     void backward(const float* x, int64_t ldx, const float* y, int64_t ldy, float* g, int64_t ldg, int64_t rows,
                   int64_t cols) const;
@@ -74,7 +76,8 @@ struct RecurrentCache : LayerCache {
     Tensor s1, s2, s3, s4;
     Tensor dz, dr;              ///< (T*B, G*u) gradients of gate pre-activations (dr: GRU reset_after)
     Tensor dh, dc, dhSave, dcSave, dxt;
-    std::vector<gemm::PackedB> packedU;  ///< the recurrent kernel's gates, packed once per forward call
+    std::vector<gemm::PackedB> packedU;   ///< the recurrent kernel's gates, packed once per forward call
+    std::vector<gemm::PackedB> packedUT;  ///< their transposes, packed once per backward call
 };
 
 class RecurrentBase : public Layer {
@@ -125,9 +128,10 @@ protected:
     /// the base runs each step as one parallel pass over row blocks (the recurrent GEMM and the
     /// gate arithmetic of a block together, while its rows are in cache).
     virtual void stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) = 0;
-    /// Step s backward: reads k.dh (and k.dc) = dL/dh[s+1] (dL/dc[s+1]); writes k.dz[s] (and k.dr[s]) and
-    /// replaces k.dh (k.dc) by dL/dh[s] (dL/dc[s]).
-    virtual void stepBackward(RecurrentCache& k, int64_t s) = 0;
+    /// Step s backward for batch rows [b0, b0 + nb): reads those rows of k.dh (and k.dc) =
+    /// dL/dh[s+1] (dL/dc[s+1]); writes their k.dz[s] (and k.dr[s]) and replaces them by dL/dh[s]
+    /// (dL/dc[s]). Scratch k.s1, k.s3, k.s4 are (B, u): a block uses its own rows.
+    virtual void stepBackward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) = 0;
     /// After the loop: adds weight gradients (when `weights`) except the input kernel's, which the base
     /// adds from k.dz. Default: bias from dz, recurrent kernel from h and dz.
     virtual void finishBackward(RecurrentCache& k, bool weights);
@@ -138,8 +142,10 @@ protected:
     /// h and out point at row b0. Runs on the calling thread (it is called per row block).
     void addRecurrent(RecurrentCache& k, const float* h, float* out, int64_t ldOut, int g0, int ng, int64_t b0,
                       int64_t nb);
-    /// dh (B, u) += sum over gates g0..g0+ng of (dz_g @ U_g^T) * recMask_g; dz has leading dim ldz.
-    void backRecurrent(RecurrentCache& k, const float* dz, int64_t ldz, float* dh, int g0, int ng);
+    /// dh (nb rows from batch row b0) += sum over gates g0..g0+ng of (dz_g @ U_g^T) * recMask_g;
+    /// dz (leading dim ldz) and dh point at row b0. Uses k.packedUT; runs on the calling thread.
+    void backRecurrent(RecurrentCache& k, const float* dz, int64_t ldz, float* dh, int g0, int ng, int64_t b0,
+                       int64_t nb);
     /// U[:, gates g0..g0+ng).grad += sum over steps of (hAll_s * recMask_g)^T dz_s, one GEMM.
     /// hAll: (T*B, u); `useRecMask` false when hAll already includes the masks.
     void addRecurrentKernelGrad(RecurrentCache& k, const float* hAll, const Tensor& dz, int g0, int ng,

@@ -40,18 +40,18 @@ void SimpleRNN::stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb
     float* z = rowsOf(k.z, s * B + b0);
     addRecurrent(k, rowsOf(k.h, s * B + b0), z, u, 0, 1, b0, nb);
     float* a = rowsOf(k.a, s * B + b0);
-    std::memcpy(a, z, sizeof(float) * nb * u);
-    activation_.apply(a, nb, u, u);
+    activation_.apply(z, u, a, u, nb, u);
     std::memcpy(rowsOf(k.h, (s + 1) * B + b0), a, sizeof(float) * nb * u);
 }
 
-void SimpleRNN::stepBackward(RecurrentCache& k, int64_t s) {
+void SimpleRNN::stepBackward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) {
     const int64_t B = k.B, u = units_;
-    float* dz = rowsOf(k.dz, s * B);
-    std::memcpy(dz, k.dh.data(), sizeof(float) * B * u);
-    activation_.backward(rowsOf(k.z, s * B), u, rowsOf(k.a, s * B), u, dz, u, B, u);
-    k.dh.setZero();
-    backRecurrent(k, dz, u, k.dh.data(), 0, 1);
+    float* dz = rowsOf(k.dz, s * B + b0);
+    float* dh = rowsOf(k.dh, b0);
+    std::memcpy(dz, dh, sizeof(float) * nb * u);
+    activation_.backward(rowsOf(k.z, s * B + b0), u, rowsOf(k.a, s * B + b0), u, dz, u, nb, u);
+    std::fill(dh, dh + nb * u, 0.0f);
+    backRecurrent(k, dz, u, dh, 0, 1, b0, nb);
 }
 
 }  // namespace strata

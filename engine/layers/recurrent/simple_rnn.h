@@ -12,7 +12,7 @@ public:
 
 protected:
     void stepForward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) override;
-    void stepBackward(RecurrentCache& k, int64_t s) override;
+    void stepBackward(RecurrentCache& k, int64_t s, int64_t b0, int64_t nb) override;
 };
 
 }  // namespace strata
