@@ -287,7 +287,9 @@ void multiply(const View& c, const ConstView& a, const ConstView& b, bool accumu
     }
     // A 12x32 tile wastes most of its work on a product with a side under 16 (Dense(10) on a
     // batch): Eigen's kernels do those ~2x faster (measured: 46 vs 21 GFLOP/s on 1024x512x10).
-    if (std::min(c.rows, c.cols) >= 16) {
+    // Likewise a very short K (a 3x3 convolution over one channel: K = 9) spends the tile's time
+    // zeroing and storing accumulators rather than multiplying.
+    if (std::min(c.rows, c.cols) >= 16 && a.cols >= 16) {
         // The tile stores rows of C with vector stores; a column-major C is written as C^T = B^T A^T.
         if (c.colStride != 1 && c.rowStride == 1) packedMultiply(transposed(c), transposed(b), transposed(a), accumulate);
         else packedMultiply(c, a, b, accumulate);

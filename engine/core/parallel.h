@@ -58,6 +58,21 @@ constexpr bool isStridedFloat() {
 }
 }  // namespace detail
 
+/// dst (+)= lhs * rhs on the calling thread, for kernels that already run per part of the pool
+/// (convolution chunks): strided float expressions go to the packed GEMM, anything else to Eigen.
+template <class Dst, class Lhs, class Rhs>
+void serialProduct(Dst&& dst, const Lhs& lhs, const Rhs& rhs, bool accumulate) {
+    if constexpr (detail::isStridedFloat<Dst>() && detail::isStridedFloat<Lhs>() && detail::isStridedFloat<Rhs>()) {
+        gemm::multiply({dst.data(), dst.rows(), dst.cols(), dst.rowStride(), dst.colStride()},
+                       {lhs.data(), lhs.rows(), lhs.cols(), lhs.rowStride(), lhs.colStride()},
+                       {rhs.data(), rhs.rows(), rhs.cols(), rhs.rowStride(), rhs.colStride()}, accumulate);
+    } else if (accumulate) {
+        dst.noalias() += lhs * rhs;
+    } else {
+        dst.noalias() = lhs * rhs;
+    }
+}
+
 /// dst (+)= lhs * rhs for Eigen expressions (maps, blocks, transposes), split over the rows of dst
 /// (or its columns when it has few rows) across the pool. Small products run inline.
 template <class Dst, class Lhs, class Rhs>

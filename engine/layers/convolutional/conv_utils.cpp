@@ -380,12 +380,12 @@ void forward(const float* x, const float* w, float* y, const Geometry& g, Worksp
             for (int64_t grp = 0; grp < g.groups; ++grp) {
                 if (direct) {
                     ConstMatrixMap X(x + n0 * P * g.inC, rows, g.inC);
-                    Y.middleCols(grp * Fg, Fg).noalias() = X.middleCols(grp * Cg, Cg) * W.middleCols(grp * Fg, Fg);
+                    serialProduct(Y.middleCols(grp * Fg, Fg), X.middleCols(grp * Cg, Cg), W.middleCols(grp * Fg, Fg), false);
                 } else {
                     col.resize(static_cast<size_t>(rows * K));
                     for (int64_t n = n0; n < n1; ++n) im2col(x + n * inImage, g, grp, col.data() + (n - n0) * P * K);
                     ConstMatrixMap Cm(col.data(), rows, K);
-                    Y.middleCols(grp * Fg, Fg).noalias() = Cm * W.middleCols(grp * Fg, Fg);
+                    serialProduct(Y.middleCols(grp * Fg, Fg), Cm, W.middleCols(grp * Fg, Fg), false);
                 }
             }
             if (epilogue) epilogue(y + n0 * P * F, n0 * P, rows);
@@ -424,23 +424,23 @@ void backward(const float* x, const float* gy, const float* w, float* dx, float*
                     MatrixMap DW(dwT, K, F);
                     if (direct) {
                         ConstMatrixMap X(x + n0 * P * g.inC, rows, g.inC);
-                        DW.middleCols(grp * Fg, Fg).noalias() += X.middleCols(grp * Cg, Cg).transpose() * Gg;
+                        serialProduct(DW.middleCols(grp * Fg, Fg), X.middleCols(grp * Cg, Cg).transpose(), Gg, true);
                     } else {
                         col.resize(static_cast<size_t>(rows * K));
                         for (int64_t n = n0; n < n1; ++n)
                             im2col(x + n * inImage, g, grp, col.data() + (n - n0) * P * K);
                         ConstMatrixMap Cm(col.data(), rows, K);
-                        DW.middleCols(grp * Fg, Fg).noalias() += Cm.transpose() * Gg;
+                        serialProduct(DW.middleCols(grp * Fg, Fg), Cm.transpose(), Gg, true);
                     }
                 }
                 if (dx) {
                     if (direct) {
                         MatrixMap DX(dx + n0 * P * g.inC, rows, g.inC);
-                        DX.middleCols(grp * Cg, Cg).noalias() = Gg * Wg.transpose();
+                        serialProduct(DX.middleCols(grp * Cg, Cg), Gg, Wg.transpose(), false);
                     } else {
                         dcol.resize(static_cast<size_t>(rows * K));
                         MatrixMap Dc(dcol.data(), rows, K);
-                        Dc.noalias() = Gg * Wg.transpose();
+                        serialProduct(Dc, Gg, Wg.transpose(), false);
                         for (int64_t n = n0; n < n1; ++n) col2im(dcol.data() + (n - n0) * P * K, g, grp, dx + n * inImage);
                     }
                 }
