@@ -20,6 +20,7 @@
 #include <QUndoStack>
 #include <signal.h>
 
+#include "app/studio/library_actions.h"
 #include "app/studio/project_file.h"
 #include "app/studio/studio_layout.h"
 #include "app/studio/training/canvas_guard.h"
@@ -61,6 +62,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     report_ = [this](const QString& title, const QString& text) { QMessageBox::warning(this, title, text); };
 
     buildDocks();
+    library_ = new LibraryActions(
+        doc_, tabs_, palette_, [this](bool* has) { return modelWithWeights(has); },
+        [this](const QString& title, const QString& text) { report_(title, text); },
+        [this](const QString& m) { statusBar()->showMessage(m, 8000); }, this);
     buildMenus();
 
     statusCheck_ = new QLabel(this);
@@ -257,6 +262,8 @@ void MainWindow::buildMenus() {
     exportMenu->addAction(tr("Model (.keras, .h5, .json, .weights.h5)…"), this, &MainWindow::exportModel);
     exportMenu->addAction(tr("Diagram (.png, .svg, .pdf, .dot)…"), this, &MainWindow::exportDiagram);
     file->addSeparator();
+    library_->addMenuActions(file, nullptr);
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -296,6 +303,7 @@ void MainWindow::buildMenus() {
         auto* d = tabs_->currentDocument();
         for (const QString& id : tabs_->currentScene()->selectedNodeIds()) d->setOutput(id, !d->isOutput(id));
     });
+    library_->addMenuActions(nullptr, edit);
     edit->addSeparator();
     // The canvas's own actions (copy, paste, duplicate, find, group, expand): their shortcuts work
     // while the canvas has focus, so text fields keep their Ctrl+C/Ctrl+V; listed here to be found.
@@ -359,7 +367,8 @@ bool MainWindow::saveTo(const QString& path) {
     if (!target.endsWith(".keras", Qt::CaseInsensitive)) target += ".keras";
     QString warning;
     try {
-        warning = saveProjectFile(doc_->spec(), doc_->positions(), target, weights_.get());
+        const ModelPtr weights = weightsForSaving();
+        warning = saveProjectFile(doc_->spec(), doc_->positions(), target, weights.get());
     } catch (const std::exception& e) {
         report_(tr("Cannot save %1").arg(QFileInfo(target).fileName()), qs(e.what()));
         return false;
@@ -394,10 +403,27 @@ void MainWindow::exportModel() {
                                                 tr("Keras (*.keras);;Keras legacy HDF5 (*.h5);;Model config (*.json);;Weights (*.weights.h5)"));
     if (path.isEmpty()) return;
     try {
-        exportModelFile(doc_->spec(), path, weights_.get());
+        exportModelFile(doc_->spec(), path, weightsForSaving().get());
         statusBar()->showMessage(tr("Exported %1").arg(QFileInfo(path).fileName()), 4000);
     } catch (const std::exception& e) {
         report_(tr("Cannot export %1").arg(QFileInfo(path).fileName()), qs(e.what()));
+    }
+}
+
+ModelPtr MainWindow::modelWithWeights(bool* hasWeights) const {
+    ModelPtr model = buildModel(doc_->spec());
+    int set = doc_->applyLibraryWeights(*model);
+    // The opened file's or trained weights come last: training started from the library's.
+    if (weights_) set += carryOverWeights(*weights_, *model);
+    if (hasWeights) *hasWeights = set > 0;
+    return model;
+}
+
+ModelPtr MainWindow::weightsForSaving() const {
+    try {
+        return modelWithWeights();
+    } catch (const std::exception&) {
+        return weights_;  // a draft: saved without a model, the file's weights kept for later
     }
 }
 
@@ -485,7 +511,7 @@ MainWindow* MainWindow::newModelFromHere(const QString& id, int output, editor::
     auto* w = new MainWindow;
     w->setAttribute(Qt::WA_DeleteOnClose);
     w->doc_->reset(part->spec, part->positions);
-    w->weights_ = weights_;  // same layer names: trained weights carry over into its saves
+    w->weights_ = weightsForSaving();  // same layer names: trained and library weights carry over into its saves
     w->doc_->undoStack()->resetClean();  // not saved anywhere yet
     w->updateTitle();
     w->show();

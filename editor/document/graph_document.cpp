@@ -72,8 +72,39 @@ int GraphDocument::nodeIndex(const QString& id) const {
     return -1;
 }
 
+const LayerOrigin* GraphDocument::layerOrigin(const QString& layerName) const {
+    auto it = origins_.constFind(layerName);
+    return it == origins_.constEnd() ? nullptr : &it.value();
+}
+
+QString GraphDocument::layerFromFile(const QString& file) const {
+    for (const auto& n : spec_.nodes) {
+        const LayerOrigin* o = layerOrigin(qs(n.layerName));
+        if (o && o->file == file) return qs(n.layerName);
+    }
+    return {};
+}
+
+int GraphDocument::applyLibraryWeights(Model& model) const {
+    int applied = 0;
+    for (const auto& layer : model.layers()) {
+        const LayerOrigin* o = layerOrigin(qs(layer->name()));
+        const GraphNode* n = spec_.find(nodeOfLayer(qs(layer->name())).toStdString());
+        if (!o || !o->weights || !n || n->className != layer->className()) continue;
+        const std::vector<Variable*> dst = layer->weights();
+        if (dst.size() != o->weights->size()) continue;
+        bool fits = true;
+        for (size_t i = 0; i < dst.size() && fits; ++i) fits = dst[i]->value.shape() == (*o->weights)[i].shape();
+        if (!fits) continue;  // edited in its tab since (e.g. more units): the file's weights no longer fit
+        layer->setWeights(*o->weights);
+        ++applied;
+    }
+    return applied;
+}
+
 void GraphDocument::reset(const GraphSpec& spec, const QHash<QString, QPointF>& positions) {
     undo_.clear();
+    origins_.clear();
     spec_ = spec;
     positions_ = positions;
     validator_.clearCache();
@@ -394,8 +425,17 @@ bool GraphDocument::makeIndependent(const QString& id, QString* why) {
         return false;
     }
     QString name = qs(freshLayerName(spec_, n->layerName + "_copy"));
+    const LayerOrigin* origin = layerOrigin(qs(n->layerName));
+    undo_.beginMacro(tr("Make %1 independent").arg(name));
     undo_.push(new SetNodeLayerCommand(this, id, qs(n->layerName), n->config, name, n->config,
                                        tr("Make %1 independent").arg(name)));
+    // A layer from the library stays one: the copy starts from the file's weights (a copy of them).
+    if (origin) {
+        LayerOrigin copy = *origin;
+        if (copy.weights) copy.weights = std::make_shared<const std::vector<Tensor>>(*copy.weights);
+        undo_.push(new SetLayerOriginCommand(this, name, copy, tr("Library origin of %1").arg(name)));
+    }
+    undo_.endMacro();
     return true;
 }
 
@@ -557,6 +597,12 @@ void GraphDocument::setLayerConfigRaw(const QString& layerName, const Json& conf
 
 void GraphDocument::renameLayerRaw(const QString& oldName, const QString& newName) {
     EditBatch batch(this);
+    // The library origin follows the layer (it is the same instance under another name).
+    if (auto it = origins_.find(oldName); it != origins_.end()) {
+        LayerOrigin o = it.value();
+        origins_.erase(it);
+        origins_.insert(newName, o);
+    }
     const std::string o = oldName.toStdString(), nn = newName.toStdString();
     for (auto& n : spec_.nodes) {
         if (n.layerName != o) continue;
@@ -604,6 +650,13 @@ void GraphDocument::setOutputsRaw(const std::vector<TensorRef>& outputs) {
     for (const auto& id : changed)
         if (spec_.find(id)) emit nodeChanged(qs(id));
     touched();
+}
+
+void GraphDocument::setLayerOriginRaw(const QString& layerName, const LayerOrigin* origin) {
+    if (origin) origins_.insert(layerName, *origin);
+    else origins_.remove(layerName);
+    for (const auto& n : spec_.nodes)
+        if (qs(n.layerName) == layerName) emit nodeChanged(qs(n.id));
 }
 
 void GraphDocument::setInputsRaw(const std::vector<std::string>& inputs) {

@@ -16,6 +16,7 @@
 #include <QUndoStack>
 #include <map>
 
+#include "editor/document/layer_origin.h"
 #include "engine/graph/graph_spec.h"
 #include "engine/layers/layer_spec.h"
 
@@ -41,6 +42,14 @@ public:
     int inputPortCount(const QString& id) const;
     /// The node whose layer is called `layerName` first (or "").
     QString nodeOfLayer(const QString& layerName) const;
+
+    /// The library file (and its weights) layer `layerName` was made from, or null.
+    const LayerOrigin* layerOrigin(const QString& layerName) const;
+    /// A layer (with calls on the canvas) made from library file `file`, or "" (first in graph order).
+    QString layerFromFile(const QString& file) const;
+    /// Sets the weights the library gave to the layers of `model` that still have them (same name,
+    /// class and weight shapes; layers changed since keep their fresh values). Returns how many.
+    int applyLibraryWeights(Model& model) const;
 
     /// Replaces everything (New / Open): clears the undo history.
     void reset(const GraphSpec& spec, const QHash<QString, QPointF>& positions);
@@ -118,6 +127,8 @@ public:
     void setPositionRaw(const QString& id, QPointF pos);
     void setOutputsRaw(const std::vector<TensorRef>& outputs);
     void setInputsRaw(const std::vector<std::string>& inputs);
+    /// Sets (or, with null, removes) the origin of layer `layerName`.
+    void setLayerOriginRaw(const QString& layerName, const LayerOrigin* origin);
     int nodeIndex(const QString& id) const;
 
     /// Groups raw mutations so the graph is checked once at the end (nestable).
@@ -160,6 +171,7 @@ private:
 
     GraphSpec spec_;
     QHash<QString, QPointF> positions_;
+    QHash<QString, LayerOrigin> origins_;  ///< by layer name; kept after a delete so undo finds it
     GraphValidator validator_;
     GraphCheck check_;
     QUndoStack undo_;
