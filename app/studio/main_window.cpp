@@ -96,6 +96,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     // The trainer trains a model built from the document; while it runs the graph is read-only.
     trainer_ = new TrainingWorkbench([this] { return buildModel(doc_->spec()); }, this);
     trainer_->install(this);
+    trainer_->setPresetWeights([this](Model& m) { return doc_->applyLibraryWeights(m); });
     // The trainer's docks share the right column: leave the inspector (and the diagram tabbed
     // with it) room for a layer's settings instead of a strip.
     if (auto* inspectorDock = findChild<QDockWidget*>("inspectorDock"))
@@ -306,9 +307,19 @@ void MainWindow::buildMenus() {
     library_->addMenuActions(nullptr, edit);
     edit->addSeparator();
     // The canvas's own actions (copy, paste, duplicate, find, group, expand): their shortcuts work
-    // while the canvas has focus, so text fields keep their Ctrl+C/Ctrl+V; listed here to be found.
-    for (QAction* a : view_->actions())
-        if (a != del) edit->addAction(a);
+    // while a canvas has focus, so text fields keep their Ctrl+C/Ctrl+V. The menu lists them for the
+    // canvas in front (the model or a nested model's tab): each entry triggers the action of that
+    // name on the current view. Its shortcut is only shown (a menu-local context), so it never
+    // competes with the canvases' own.
+    for (QAction* a : view_->actions()) {
+        if (a == del) continue;
+        auto* proxy = edit->addAction(a->text(), this, [this, text = a->text()] {
+            for (QAction* own : tabs_->currentView()->actions())
+                if (own->text() == text) own->trigger();
+        });
+        proxy->setShortcut(a->shortcut());
+        proxy->setShortcutContext(Qt::WidgetShortcut);
+    }
     editActions_ = {undo, redo};
     for (QAction* a : edit->actions().mid(before))
         if (!a->isSeparator() && !a->text().contains(tr("Select &All")) && a->text() != tr("Copy") && a->text() != tr("Find Layer"))
@@ -477,10 +488,29 @@ void MainWindow::showNodeMenu(const QString& id, QPoint screenPos) {
     if (d->callCount(id) > 1) menu.addAction(tr("Make Independent"), this, [d, id] { d->makeIndependent(id); });
     if (!d->replacementClasses(id).isEmpty())
         menu.addAction(tr("Replace Layer…"), this, [this, d, id] { replaceLayerInteractively(id, d); });
-    menu.addAction(tr("New Model from Here"), this, [this, d, id] { newModelFromHere(id, 0, d); });
-    QAction* out = menu.addAction(tr("Model Output (add output here)"), this, [d, id] { d->setOutput(id, !d->isOutput(id)); });
-    out->setCheckable(true);
-    out->setChecked(d->isOutput(id));
+    // A node with several output tensors (a nested model) offers each: a cut and an output are
+    // tensors, not layers.
+    const int outputs = d->outputCount(id);
+    const NodeCheck* check = d->check().node(n->id);
+    auto outputLabel = [check](int k) {
+        const bool known = check && check->state == NodeState::Ok && k < static_cast<int>(check->outputShapes.size());
+        return tr("Output %1: %2").arg(k).arg(known ? qs(check->outputShapes[k].toString()) : QStringLiteral("?"));
+    };
+    if (outputs > 1) {
+        QMenu* cut = menu.addMenu(tr("New Model from Here"));
+        QMenu* mark = menu.addMenu(tr("Model Output (add output here)"));
+        for (int k = 0; k < outputs; ++k) {
+            cut->addAction(outputLabel(k), this, [this, d, id, k] { newModelFromHere(id, k, d); });
+            QAction* out = mark->addAction(outputLabel(k), this, [d, id, k] { d->setOutput(id, k, !d->isOutput(id, k)); });
+            out->setCheckable(true);
+            out->setChecked(d->isOutput(id, k));
+        }
+    } else {
+        menu.addAction(tr("New Model from Here"), this, [this, d, id] { newModelFromHere(id, 0, d); });
+        QAction* out = menu.addAction(tr("Model Output (add output here)"), this, [d, id] { d->setOutput(id, !d->isOutput(id)); });
+        out->setCheckable(true);
+        out->setChecked(d->isOutput(id));
+    }
     menu.addSeparator();
     menu.addAction(tr("Delete"), this, [s] { s->deleteSelection(); });
     menu.exec(screenPos);

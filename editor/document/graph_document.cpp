@@ -41,6 +41,17 @@ bool GraphDocument::isOutput(const QString& id) const {
     return false;
 }
 
+bool GraphDocument::isOutput(const QString& id, int output) const {
+    for (const auto& r : spec_.outputs)
+        if (qs(r.node) == id && r.output == output) return true;
+    return false;
+}
+
+int GraphDocument::outputCount(const QString& id) const {
+    const NodeCheck* c = check_.node(id.toStdString());
+    return c && c->state == NodeState::Ok && !c->outputShapes.empty() ? static_cast<int>(c->outputShapes.size()) : 1;
+}
+
 int GraphDocument::inputPortCount(const QString& id) const {
     const GraphNode* n = node(id);
     if (!n) return 0;
@@ -445,7 +456,7 @@ void GraphDocument::setOutput(const QString& id, bool output) {
     std::vector<TensorRef> after;
     if (output) {
         after = spec_.outputs;
-        after.push_back({id.toStdString(), 0});
+        for (int k = 0; k < outputCount(id); ++k) after.push_back({id.toStdString(), k});
     } else {
         for (const auto& r : spec_.outputs)
             if (qs(r.node) != id) after.push_back(r);
@@ -453,6 +464,23 @@ void GraphDocument::setOutput(const QString& id, bool output) {
     undo_.push(new SetOutputsCommand(this, spec_.outputs, after,
                                      output ? tr("Mark %1 as output").arg(qs(n->layerName))
                                             : tr("Unmark output %1").arg(qs(n->layerName))));
+}
+
+void GraphDocument::setOutput(const QString& id, int output, bool on) {
+    const GraphNode* n = node(id);
+    if (!n || output < 0 || output >= outputCount(id) || on == isOutput(id, output)) return;
+    std::vector<TensorRef> after;
+    const TensorRef ref{id.toStdString(), output};
+    if (on) {
+        after = spec_.outputs;
+        after.push_back(ref);
+    } else {
+        for (const auto& r : spec_.outputs)
+            if (r != ref) after.push_back(r);
+    }
+    undo_.push(new SetOutputsCommand(this, spec_.outputs, after,
+                                     on ? tr("Mark %1 output %2 as model output").arg(qs(n->layerName)).arg(output)
+                                        : tr("Unmark %1 output %2").arg(qs(n->layerName)).arg(output)));
 }
 
 Json GraphDocument::copyFragment(const QStringList& ids) const {

@@ -37,7 +37,13 @@ public:
     const QHash<QString, QPointF>& positions() const { return positions_; }
     /// Number of calls of the node's layer (> 1: a shared layer).
     int callCount(const QString& id) const;
+    /// True if any output tensor of the node is a model output.
     bool isOutput(const QString& id) const;
+    /// True if output tensor `output` of the node is a model output.
+    bool isOutput(const QString& id, int output) const;
+    /// Output tensors of the node as the engine infers them (a nested model may have several);
+    /// 1 while its shapes are not known.
+    int outputCount(const QString& id) const;
     /// Input ports the node shows: variadic layers (merge) one more than they have wired.
     int inputPortCount(const QString& id) const;
     /// The node whose layer is called `layerName` first (or "").
@@ -92,8 +98,10 @@ public:
     bool replaceLayer(const QString& id, const QString& className, QString* why = nullptr);
     /// Layer classes the node can be replaced with (registry order; not Inputs or models).
     QStringList replacementClasses(const QString& id) const;
-    /// Marks/unmarks output 0 of the node as a model output.
+    /// Marks/unmarks every output tensor of the node as a model output (one step).
     void setOutput(const QString& id, bool isOutput);
+    /// Marks/unmarks output tensor `output` of the node alone.
+    void setOutput(const QString& id, int output, bool isOutput);
     /// Moves a model output (or input) one place earlier/later in the order.
     bool moveOutput(int index, int delta);
     bool moveInput(int index, int delta);

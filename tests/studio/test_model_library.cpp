@@ -14,6 +14,9 @@
 
 #include "app/studio/library_actions.h"
 #include "app/studio/main_window.h"
+#include "app/studio/training/data_dock.h"
+#include "app/studio/training/data_source.h"
+#include "app/studio/training/training_workbench.h"
 #include "editor/document/graph_document.h"
 #include "editor/library/model_library.h"
 #include "editor/scene/graph_scene.h"
@@ -21,6 +24,7 @@
 #include "editor/scene/node_item.h"
 #include "editor/widgets/palette_widget.h"
 #include "editor/widgets/summary_widget.h"
+#include "engine/core/thread_rng.h"
 #include "engine/io/model_io.h"
 #include "engine/strata.h"
 
@@ -133,6 +137,7 @@ private slots:
         QFile::remove(QDir(lib).filePath("my_block.keras"));
         QFile::remove(QDir(lib).filePath("encoded.keras"));
         QFile::remove(QDir(lib).filePath("late.json"));
+        QFile::remove(QDir(lib).filePath("head.keras"));
     }
 
     void paletteListsTheLibraryWithShapesAndParams() {
@@ -379,6 +384,46 @@ private slots:
                                  5000);
         QFile::remove(late);
         QTRY_VERIFY_WITH_TIMEOUT(!palette()->libraryItemFor(late), 5000);
+    }
+
+    void trainingStartsFromTheLibraryWeights() {
+        // A classifier head from the library on a layer of our own: Input(784) -> Dense(16) -> head.
+        clearSession();
+        auto hin = Input({16});
+        ModelPtr head = makeModel(hin, L::Dense(10, {{"activation", "softmax"}})(hin), "head");
+        std::vector<Tensor> w = head->getWeights();
+        for (auto& t : w) t.fill(0.125f);
+        head->setWeights(w);
+        const QString headFile = QDir(lib).filePath("head.keras");
+        saveModel(*head, headFile.toStdString());
+        window->libraryActions()->library()->refresh();
+
+        QString in = addInput(784, {0, 0});
+        QString dense = dropItem(palette()->itemFor("Dense"), {0, 150});
+        doc()->setParameter(dense, "units", 16);
+        QString h = dropLibrary(headFile, {0, 300});
+        QVERIFY(!h.isEmpty());
+        doc()->connectPorts(in, 0, dense, 0);
+        doc()->connectPorts(dense, 0, h, 0);
+        doc()->setOutput(h, true);
+        QVERIFY(doc()->check().ok());
+
+        DataSourceSpec spec;
+        spec.maxTrain = 64;
+        spec.maxTest = 16;
+        window->trainer()->dataDock()->setDataset(loadDataset(spec));
+        QString error;
+        auto job = window->trainer()->makeJob(&error);
+        QVERIFY2(job, qPrintable(error));
+        QVERIFY(!job->model.weights.empty());
+        ModelPtr start = job->model.build();
+        QCOMPARE(valuesOf(*start->getLayer("head")), std::vector<float>(16 * 10 + 10, 0.125f));
+        // The layer of our own starts where a run without library weights would: the run's seed.
+        Rng rng(job->settings.seed);
+        ThreadRngScope scope(rng);
+        ModelPtr seeded = ModelSnapshot::ofConfig(job->model.configJson).build();
+        QCOMPARE(valuesOf(*start->getLayer(doc()->node(dense)->layerName)),
+                 valuesOf(*seeded->getLayer(doc()->node(dense)->layerName)));
     }
 };
 
