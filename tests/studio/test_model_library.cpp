@@ -258,6 +258,17 @@ private slots:
             QVERIFY(a->weights()[0] != b->weights()[0]);  // separate variables
         }
 
+        // Saved and read back by the engine: two nested models, each with its weights.
+        const QString project = dir.filePath("shared_and_clone.keras");
+        QVERIFY(window->saveTo(project));
+        QVERIFY2(reports.isEmpty(), qPrintable(reports.join('\n')));
+        {
+            ModelPtr reread = loadModel(project.toStdString());
+            QCOMPARE(reread->countParams(), int64_t(92));
+            QCOMPARE(valuesOf(*reread->getLayer("encoder")), encoderWeights);
+            QCOMPARE(valuesOf(*reread->getLayer("encoder_1")), encoderWeights);
+        }
+
         // Undo the clone's wiring, output and drop; redo brings it back with its weights.
         undo->undo();  // output
         undo->undo();  // wire
@@ -384,6 +395,22 @@ private slots:
                                  5000);
         QFile::remove(late);
         QTRY_VERIFY_WITH_TIMEOUT(!palette()->libraryItemFor(late), 5000);
+    }
+
+    void theUserFolderIsASettingAndCanBeChanged() {
+        QCOMPARE(ModelLibrary::userFolder(), lib);
+        const QString other = dir.filePath("other_library");
+        QDir().mkpath(other);
+        clearSession();
+        auto in = Input({3});
+        saveModel(*makeModel(in, L::Dense(1)(in), "tiny"), QDir(other).filePath("tiny.keras").toStdString());
+        window->libraryActions()->library()->setUserFolder(other);
+        QCOMPARE(QSettings().value(ModelLibrary::settingsKey()).toString(), other);
+        QVERIFY(palette()->libraryItemFor(QDir(other).filePath("tiny.keras")));
+        QVERIFY(!palette()->libraryItemFor(encoderFile));  // the previous folder is no longer listed
+        // And back: the first folder is listed again.
+        window->libraryActions()->library()->setUserFolder(lib);
+        QVERIFY(palette()->libraryItemFor(encoderFile));
     }
 
     void trainingStartsFromTheLibraryWeights() {
