@@ -47,8 +47,13 @@ void LibraryActions::publishNames() {
             names.insert(uses[item.name] > 1 ? QStringLiteral("%1 (%2)").arg(item.name, QFileInfo(item.path).fileName())
                                              : item.name,
                          item.path);
-    for (int i = 0; i < tabs_->count(); ++i)
-        if (auto* view = tabs_->widget(i)->findChild<editor::GraphView*>()) view->setLibraryModels(names);
+    // Every open canvas: the main view may be a tab's page itself, a nested tab's view sits inside one.
+    for (int i = 0; i < tabs_->count(); ++i) {
+        QWidget* page = tabs_->widget(i);
+        auto* view = qobject_cast<editor::GraphView*>(page);
+        if (!view) view = page->findChild<editor::GraphView*>();
+        if (view) view->setLibraryModels(names);
+    }
     if (tabs_->currentView()) tabs_->currentView()->setLibraryModels(names);
 }
 

@@ -18,6 +18,7 @@
 #include "app/studio/training/data_source.h"
 #include "app/studio/training/training_workbench.h"
 #include "editor/document/graph_document.h"
+#include "editor/library/library_insert.h"
 #include "editor/library/model_library.h"
 #include "editor/scene/graph_scene.h"
 #include "editor/scene/graph_view.h"
@@ -168,6 +169,23 @@ private slots:
         for (const QString& p : found) QVERIFY2(p.section('/', -1).contains("encod"), qPrintable(p));
         QVERIFY(palette()->visibleClasses().isEmpty());
         palette()->searchBox()->clear();
+    }
+
+    void everyExampleDropsAsANestedModel() {
+        int examples = 0;
+        for (const LibraryItem& item : window->libraryActions()->library()->items()) {
+            if (item.folder != "Examples") continue;
+            ++examples;
+            QVERIFY2(item.ok, qPrintable(item.path + ": " + item.error));
+            GraphDocument scratch;
+            QString why;
+            const QString id = insertLibraryModel(scratch, item.path, {0, 0}, LibraryUse::New, &why);
+            QVERIFY2(!id.isEmpty(), qPrintable(item.path + ": " + why));
+            QVERIFY(scratch.node(id)->className == "Functional" || scratch.node(id)->className == "Sequential");
+            scratch.undoStack()->undo();
+            QVERIFY(scratch.spec().nodes.empty());
+        }
+        QCOMPARE(examples, 14);
     }
 
     void brokenFilesAreListedDisabledWithTheEnginesError() {
