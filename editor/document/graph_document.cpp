@@ -3,6 +3,7 @@
 #include <QElapsedTimer>
 #include <QRegularExpression>
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <unordered_set>
 
@@ -97,19 +98,29 @@ QString GraphDocument::layerFromFile(const QString& file) const {
 }
 
 int GraphDocument::applyLibraryWeights(Model& model) const {
+    auto apply = [this](Layer& layer) {
+        const LayerOrigin* o = layerOrigin(qs(layer.name()));
+        // Library models only (a Sequential edited in its tab comes back as a Functional with the
+        // same weights, so any model class fits); the weight shapes decide.
+        if (!o || !o->weights || !layer.isModel()) return false;
+        const std::vector<Variable*> dst = layer.weights();
+        if (dst.size() != o->weights->size()) return false;
+        for (size_t i = 0; i < dst.size(); ++i)
+            if (dst[i]->value.shape() != (*o->weights)[i].shape()) return false;  // edited since: no longer fits
+        layer.setWeights(*o->weights);
+        return true;
+    };
     int applied = 0;
-    for (const auto& layer : model.layers()) {
-        const LayerOrigin* o = layerOrigin(qs(layer->name()));
-        const GraphNode* n = spec_.find(nodeOfLayer(qs(layer->name())).toStdString());
-        if (!o || !o->weights || !n || n->className != layer->className()) continue;
-        const std::vector<Variable*> dst = layer->weights();
-        if (dst.size() != o->weights->size()) continue;
-        bool fits = true;
-        for (size_t i = 0; i < dst.size() && fits; ++i) fits = dst[i]->value.shape() == (*o->weights)[i].shape();
-        if (!fits) continue;  // edited in its tab since (e.g. more units): the file's weights no longer fit
-        layer->setWeights(*o->weights);
-        ++applied;
-    }
+    std::function<void(const Model&)> walk = [&](const Model& m) {
+        for (const auto& layer : m.layers()) {
+            if (apply(*layer)) {
+                ++applied;
+                continue;  // its insides came with it
+            }
+            if (auto* inner = dynamic_cast<const Model*>(layer.get())) walk(*inner);
+        }
+    };
+    walk(model);
     return applied;
 }
 

@@ -53,8 +53,12 @@ public:
     const LayerOrigin* layerOrigin(const QString& layerName) const;
     /// A layer (with calls on the canvas) made from library file `file`, or "" (first in graph order).
     QString layerFromFile(const QString& file) const;
+    /// Every layer origin, by layer name (layers deleted since included, for their undo).
+    const QHash<QString, LayerOrigin>& layerOrigins() const { return origins_; }
     /// Sets the weights the library gave to the layers of `model` that still have them (same name,
-    /// class and weight shapes; layers changed since keep their fresh values). Returns how many.
+    /// a model as in the file and the same weight shapes; layers changed since keep their fresh
+    /// values), at the top level and inside nested models (a library model grouped with others, or
+    /// dropped in a nested model's tab). Returns how many layers it set.
     int applyLibraryWeights(Model& model) const;
 
     /// Replaces everything (New / Open): clears the undo history.

@@ -18,11 +18,14 @@ namespace strata::editor {
 
 struct LayerOrigin {
     QString file;  ///< absolute path of the library file the layer was made from
+    QString className;  ///< the model's class in the file ("Functional", "Sequential")
     /// The layer's weights as the file held them (Keras get_weights order); null: the file had
     /// none (a model-config JSON), the layer starts from fresh initial values.
     std::shared_ptr<const std::vector<Tensor>> weights;
 
-    bool operator==(const LayerOrigin& o) const { return file == o.file && weights == o.weights; }
+    bool operator==(const LayerOrigin& o) const {
+        return file == o.file && className == o.className && weights == o.weights;
+    }
 };
 
 }  // namespace strata::editor

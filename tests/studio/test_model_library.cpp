@@ -23,6 +23,8 @@
 #include "editor/scene/graph_scene.h"
 #include "editor/scene/graph_view.h"
 #include "editor/scene/node_item.h"
+#include "editor/document/model_nesting.h"
+#include "editor/widgets/model_tabs.h"
 #include "editor/widgets/palette_widget.h"
 #include "editor/widgets/summary_widget.h"
 #include "engine/core/thread_rng.h"
@@ -59,8 +61,10 @@ class TestModelLibrary : public QObject {
     std::unique_ptr<MainWindow> window;
     QStringList reports;
 
-    GraphView* view() const { return window->view(); }
+    /// The canvas in front (the model, or a nested model's tab).
+    GraphView* view() const { return window->tabs()->currentView(); }
     GraphDocument* doc() const { return window->document(); }
+    GraphDocument* front() const { return window->tabs()->currentDocument(); }
     PaletteWidget* palette() const { return window->palette(); }
 
     /// Sends the palette item's own drag data to the canvas as a drop at `scenePos`.
@@ -314,6 +318,48 @@ private slots:
         const int nodes = int(doc()->spec().nodes.size());
         QVERIFY(dropLibrary(encoderFile, {0, 500}).isEmpty());
         QCOMPARE(int(doc()->spec().nodes.size()), nodes);
+    }
+
+    void libraryWeightsFollowIntoGroupsAndTabs() {
+        // Input(8) -> encoder (library) -> Dense(3); the two grouped as "wrapped".
+        QString in = addInput(8, {0, 0});
+        QString enc = dropLibrary(encoderFile, {0, 150});
+        QString dense = dropItem(palette()->itemFor("Dense"), {0, 300});
+        doc()->setParameter(dense, "units", 3);
+        doc()->connectPorts(in, 0, enc, 0);
+        doc()->connectPorts(enc, 0, dense, 0);
+        doc()->setOutput(dense, true);
+        QString why;
+        QString wrapped = groupIntoModel(*doc(), {enc, dense}, "wrapped", &why);
+        QVERIFY2(!wrapped.isEmpty(), qPrintable(why));
+        auto inner = [this](const std::string& name) {
+            ModelPtr m = window->modelWithWeights();
+            auto w = std::dynamic_pointer_cast<Model>(m->getLayer("wrapped"));
+            return valuesOf(*w->getLayer(name));
+        };
+        QCOMPARE(inner("encoder"), encoderWeights);
+
+        // In the nested model's tab, the encoder is known as the library's: Ctrl+drop clones it,
+        // and the clone's weights reach the main model with the write-back (one undo step there).
+        GraphDocument* tab = window->tabs()->openSubModel(doc(), wrapped, &why);
+        QVERIFY2(tab, qPrintable(why));
+        QVERIFY(tab->layerOrigin("encoder"));
+        QString clone = dropLibrary(encoderFile, {300, 150}, Qt::ControlModifier);
+        QVERIFY(!clone.isEmpty());
+        QCOMPARE(tab->node(clone)->layerName, std::string("encoder_1"));
+        const int rootSteps = doc()->undoStack()->count();
+        QString tabInput;
+        for (const auto& n : tab->spec().nodes)
+            if (n.isInput()) tabInput = qs(n.id);
+        QVERIFY(tab->connectPorts(tabInput, 0, clone, 0));
+        tab->setOutput(clone, true);
+        QVERIFY(tab->check().ok());
+        QCOMPARE(doc()->undoStack()->count(), rootSteps + 1);  // the output made it valid: one write-back
+        QCOMPARE(inner("encoder_1"), encoderWeights);
+        QCOMPARE(params(), int64_t(46 + 9 + 46));
+        doc()->undoStack()->undo();
+        QVERIFY(!doc()->layerOrigin("encoder_1"));
+        QVERIFY(doc()->layerOrigin("encoder"));
     }
 
     void activatingInThePaletteAddsAtTheCentre() {
