@@ -92,7 +92,7 @@ const LayerOrigin* GraphDocument::layerOrigin(const QString& layerName) const {
 QString GraphDocument::layerFromFile(const QString& file) const {
     for (const auto& n : spec_.nodes) {
         const LayerOrigin* o = layerOrigin(qs(n.layerName));
-        if (o && o->file == file) return qs(n.layerName);
+        if (o && o->file == file && o->expandedFrom.isEmpty()) return qs(n.layerName);
     }
     return {};
 }
@@ -100,9 +100,11 @@ QString GraphDocument::layerFromFile(const QString& file) const {
 int GraphDocument::applyLibraryWeights(Model& model) const {
     auto apply = [this](Layer& layer) {
         const LayerOrigin* o = layerOrigin(qs(layer.name()));
-        // Library models only (a Sequential edited in its tab comes back as a Functional with the
-        // same weights, so any model class fits); the weight shapes decide.
-        if (!o || !o->weights || !layer.isModel()) return false;
+        if (!o || !o->weights) return false;
+        // A library model (a Sequential edited in its tab comes back as a Functional with the same
+        // weights, so any model class fits), or a layer of one that was expanded (its own class).
+        const bool originIsModel = o->className == "Functional" || o->className == "Sequential";
+        if (layer.isModel() != originIsModel || (!originIsModel && qs(layer.className()) != o->className)) return false;
         const std::vector<Variable*> dst = layer.weights();
         if (dst.size() != o->weights->size()) return false;
         for (size_t i = 0; i < dst.size(); ++i)

@@ -18,13 +18,16 @@ namespace strata::editor {
 
 struct LayerOrigin {
     QString file;  ///< absolute path of the library file the layer was made from
-    QString className;  ///< the model's class in the file ("Functional", "Sequential")
+    QString className;  ///< the layer's class: the model's in the file ("Functional", "Sequential")
+    /// For a layer of a library model that was expanded (inlined): that model's layer name; empty
+    /// for a library model itself. Only whole models are offered for sharing on a second drop.
+    QString expandedFrom;
     /// The layer's weights as the file held them (Keras get_weights order); null: the file had
     /// none (a model-config JSON), the layer starts from fresh initial values.
     std::shared_ptr<const std::vector<Tensor>> weights;
 
     bool operator==(const LayerOrigin& o) const {
-        return file == o.file && className == o.className && weights == o.weights;
+        return file == o.file && className == o.className && expandedFrom == o.expandedFrom && weights == o.weights;
     }
 };
 

@@ -57,7 +57,7 @@ QString insertLibraryModel(GraphDocument& doc, const QString& file, QPointF pos,
     n.layerName = freshLayerName(doc.spec(), model->name().empty() ? std::string("model") : model->name());
     n.config = model->getConfig();
     n.config.erase("name");
-    LayerOrigin origin{path, qs(n.className), nullptr};
+    LayerOrigin origin{path, qs(n.className), {}, nullptr};
     if (detectModelFileFormat(path.toStdString()) != ModelFileFormat::Json)
         origin.weights = std::make_shared<const std::vector<Tensor>>(model->getWeights());
 

@@ -362,6 +362,33 @@ private slots:
         QVERIFY(doc()->layerOrigin("encoder"));
     }
 
+    void expandingALibraryModelKeepsItsWeightsInItsLayers() {
+        QString in = addInput(8, {0, 0});
+        QString enc = dropLibrary(encoderFile, {0, 150});
+        doc()->connectPorts(in, 0, enc, 0);
+        doc()->setOutput(enc, true);
+        std::vector<std::vector<float>> perLayer;
+        {
+            ModelPtr m = window->modelWithWeights();
+            for (const auto& l : std::dynamic_pointer_cast<Model>(m->getLayer("encoder"))->layers())
+                if (!l->weights().empty()) perLayer.push_back(valuesOf(*l));
+        }
+        QCOMPARE(int(perLayer.size()), 2);
+        QString why;
+        QStringList created = expandModel(*doc(), enc, &why);
+        QVERIFY2(created.size() == 2, qPrintable(why));
+        QVERIFY(doc()->check().ok());
+        QCOMPARE(params(), int64_t(46));
+        ModelPtr m = window->modelWithWeights();
+        for (int k = 0; k < 2; ++k)
+            QCOMPARE(valuesOf(*m->getLayer(doc()->node(created[k])->layerName)), perLayer[size_t(k)]);
+        // The inlined layers are not "the encoder": a drop of the file again is a new model.
+        QVERIFY(doc()->layerFromFile(encoderFile).isEmpty());
+        doc()->undoStack()->undo();
+        QVERIFY(doc()->node(enc));
+        QCOMPARE(valuesOf(*window->modelWithWeights()->getLayer("encoder")), encoderWeights);
+    }
+
     void activatingInThePaletteAddsAtTheCentre() {
         // Enter on the item (what a double-click does): added at the centre of the canvas.
         QSignalSpy activated(palette(), &PaletteWidget::libraryModelActivated);
