@@ -20,6 +20,7 @@
 #include <QUndoStack>
 #include <signal.h>
 
+#include "app/studio/library_actions.h"
 #include "app/studio/project_file.h"
 #include "app/studio/studio_layout.h"
 #include "app/studio/training/canvas_guard.h"
@@ -61,6 +62,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     report_ = [this](const QString& title, const QString& text) { QMessageBox::warning(this, title, text); };
 
     buildDocks();
+    library_ = new LibraryActions(
+        doc_, tabs_, palette_, [this](bool* has) { return modelWithWeights(has); },
+        [this](const QString& title, const QString& text) { report_(title, text); },
+        [this](const QString& m) { statusBar()->showMessage(m, 8000); }, this);
     buildMenus();
 
     statusCheck_ = new QLabel(this);
@@ -91,6 +96,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     // The trainer trains a model built from the document; while it runs the graph is read-only.
     trainer_ = new TrainingWorkbench([this] { return buildModel(doc_->spec()); }, this);
     trainer_->install(this);
+    trainer_->setPresetWeights([this](Model& m) { return doc_->applyLibraryWeights(m); });
     // The trainer's docks share the right column: leave the inspector (and the diagram tabbed
     // with it) room for a layer's settings instead of a strip.
     if (auto* inspectorDock = findChild<QDockWidget*>("inspectorDock"))
@@ -257,6 +263,8 @@ void MainWindow::buildMenus() {
     exportMenu->addAction(tr("Model (.keras, .h5, .json, .weights.h5)…"), this, &MainWindow::exportModel);
     exportMenu->addAction(tr("Diagram (.png, .svg, .pdf, .dot)…"), this, &MainWindow::exportDiagram);
     file->addSeparator();
+    library_->addMenuActions(file, nullptr);
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -296,11 +304,22 @@ void MainWindow::buildMenus() {
         auto* d = tabs_->currentDocument();
         for (const QString& id : tabs_->currentScene()->selectedNodeIds()) d->setOutput(id, !d->isOutput(id));
     });
+    library_->addMenuActions(nullptr, edit);
     edit->addSeparator();
     // The canvas's own actions (copy, paste, duplicate, find, group, expand): their shortcuts work
-    // while the canvas has focus, so text fields keep their Ctrl+C/Ctrl+V; listed here to be found.
-    for (QAction* a : view_->actions())
-        if (a != del) edit->addAction(a);
+    // while a canvas has focus, so text fields keep their Ctrl+C/Ctrl+V. The menu lists them for the
+    // canvas in front (the model or a nested model's tab): each entry triggers the action of that
+    // name on the current view. Its shortcut is only shown (a menu-local context), so it never
+    // competes with the canvases' own.
+    for (QAction* a : view_->actions()) {
+        if (a == del) continue;
+        auto* proxy = edit->addAction(a->text(), this, [this, text = a->text()] {
+            for (QAction* own : tabs_->currentView()->actions())
+                if (own->text() == text) own->trigger();
+        });
+        proxy->setShortcut(a->shortcut());
+        proxy->setShortcutContext(Qt::WidgetShortcut);
+    }
     editActions_ = {undo, redo};
     for (QAction* a : edit->actions().mid(before))
         if (!a->isSeparator() && !a->text().contains(tr("Select &All")) && a->text() != tr("Copy") && a->text() != tr("Find Layer"))
@@ -359,7 +378,8 @@ bool MainWindow::saveTo(const QString& path) {
     if (!target.endsWith(".keras", Qt::CaseInsensitive)) target += ".keras";
     QString warning;
     try {
-        warning = saveProjectFile(doc_->spec(), doc_->positions(), target, weights_.get());
+        const ModelPtr weights = weightsForSaving();
+        warning = saveProjectFile(doc_->spec(), doc_->positions(), target, weights.get());
     } catch (const std::exception& e) {
         report_(tr("Cannot save %1").arg(QFileInfo(target).fileName()), qs(e.what()));
         return false;
@@ -394,10 +414,27 @@ void MainWindow::exportModel() {
                                                 tr("Keras (*.keras);;Keras legacy HDF5 (*.h5);;Model config (*.json);;Weights (*.weights.h5)"));
     if (path.isEmpty()) return;
     try {
-        exportModelFile(doc_->spec(), path, weights_.get());
+        exportModelFile(doc_->spec(), path, weightsForSaving().get());
         statusBar()->showMessage(tr("Exported %1").arg(QFileInfo(path).fileName()), 4000);
     } catch (const std::exception& e) {
         report_(tr("Cannot export %1").arg(QFileInfo(path).fileName()), qs(e.what()));
+    }
+}
+
+ModelPtr MainWindow::modelWithWeights(bool* hasWeights) const {
+    ModelPtr model = buildModel(doc_->spec());
+    int set = doc_->applyLibraryWeights(*model);
+    // The opened file's or trained weights come last: training started from the library's.
+    if (weights_) set += carryOverWeights(*weights_, *model);
+    if (hasWeights) *hasWeights = set > 0;
+    return model;
+}
+
+ModelPtr MainWindow::weightsForSaving() const {
+    try {
+        return modelWithWeights();
+    } catch (const std::exception&) {
+        return weights_;  // a draft: saved without a model, the file's weights kept for later
     }
 }
 
@@ -451,10 +488,29 @@ void MainWindow::showNodeMenu(const QString& id, QPoint screenPos) {
     if (d->callCount(id) > 1) menu.addAction(tr("Make Independent"), this, [d, id] { d->makeIndependent(id); });
     if (!d->replacementClasses(id).isEmpty())
         menu.addAction(tr("Replace Layer…"), this, [this, d, id] { replaceLayerInteractively(id, d); });
-    menu.addAction(tr("New Model from Here"), this, [this, d, id] { newModelFromHere(id, 0, d); });
-    QAction* out = menu.addAction(tr("Model Output (add output here)"), this, [d, id] { d->setOutput(id, !d->isOutput(id)); });
-    out->setCheckable(true);
-    out->setChecked(d->isOutput(id));
+    // A node with several output tensors (a nested model) offers each: a cut and an output are
+    // tensors, not layers.
+    const int outputs = d->outputCount(id);
+    const NodeCheck* check = d->check().node(n->id);
+    auto outputLabel = [check](int k) {
+        const bool known = check && check->state == NodeState::Ok && k < static_cast<int>(check->outputShapes.size());
+        return tr("Output %1: %2").arg(k).arg(known ? qs(check->outputShapes[k].toString()) : QStringLiteral("?"));
+    };
+    if (outputs > 1) {
+        QMenu* cut = menu.addMenu(tr("New Model from Here"));
+        QMenu* mark = menu.addMenu(tr("Model Output (add output here)"));
+        for (int k = 0; k < outputs; ++k) {
+            cut->addAction(outputLabel(k), this, [this, d, id, k] { newModelFromHere(id, k, d); });
+            QAction* out = mark->addAction(outputLabel(k), this, [d, id, k] { d->setOutput(id, k, !d->isOutput(id, k)); });
+            out->setCheckable(true);
+            out->setChecked(d->isOutput(id, k));
+        }
+    } else {
+        menu.addAction(tr("New Model from Here"), this, [this, d, id] { newModelFromHere(id, 0, d); });
+        QAction* out = menu.addAction(tr("Model Output (add output here)"), this, [d, id] { d->setOutput(id, !d->isOutput(id)); });
+        out->setCheckable(true);
+        out->setChecked(d->isOutput(id));
+    }
     menu.addSeparator();
     menu.addAction(tr("Delete"), this, [s] { s->deleteSelection(); });
     menu.exec(screenPos);
@@ -485,7 +541,7 @@ MainWindow* MainWindow::newModelFromHere(const QString& id, int output, editor::
     auto* w = new MainWindow;
     w->setAttribute(Qt::WA_DeleteOnClose);
     w->doc_->reset(part->spec, part->positions);
-    w->weights_ = weights_;  // same layer names: trained weights carry over into its saves
+    w->weights_ = weightsForSaving();  // same layer names: trained and library weights carry over into its saves
     w->doc_->undoStack()->resetClean();  // not saved anywhere yet
     w->updateTitle();
     w->show();

@@ -29,6 +29,7 @@ class SummaryWidget;
 namespace strata::studio {
 
 class CanvasGuard;
+class LibraryActions;
 class TrainingWorkbench;
 
 class MainWindow : public QMainWindow {
@@ -80,6 +81,12 @@ public:
     /// opened file's model, or a trained one handed in after training.
     void setWeightsSource(ModelPtr model) { weights_ = std::move(model); }
     const ModelPtr& weightsSource() const { return weights_; }
+    /// The document's model built with every weight the Studio has for it: those library models
+    /// brought, then the opened file's or trained ones (by layer name, where shapes fit). Throws
+    /// strata::Error if the graph is not a model yet. `hasWeights`: any weights were set.
+    ModelPtr modelWithWeights(bool* hasWeights = nullptr) const;
+    /// The model library (palette section, drops, "Add Model to Library…", "Save Selection as Block…").
+    LibraryActions* libraryActions() const { return library_; }
     /// The trainer (Training/Data docks, training run, evaluation, runs; Training menu).
     TrainingWorkbench* trainer() const { return trainer_; }
     /// Keeps the canvas inspect-only while training runs.
@@ -103,6 +110,8 @@ private:
     void exportModel();
     void exportDiagram();
     void addLayerAtCenter(const QString& className);
+    /// modelWithWeights(), or the opened file's model while the graph is not valid.
+    ModelPtr weightsForSaving() const;
 
     editor::GraphDocument* doc_;
     editor::GraphScene* scene_;
@@ -125,6 +134,7 @@ private:
     /// The opened file's model with its weights, carried into saves and exports (null if none).
     ModelPtr weights_;
     TrainingWorkbench* trainer_ = nullptr;
+    LibraryActions* library_ = nullptr;
     int window_ = 0;  ///< which window of the process (names its autosave file)
     CanvasGuard* canvasGuard_ = nullptr;
     /// Edit-menu and canvas actions that change the graph (disabled while training).

@@ -202,4 +202,17 @@ void ReplaceNodesCommand::undo() {
     for (const auto& n : before_) doc_->replaceNodeRaw(n);
 }
 
+// ---- SetLayerOriginCommand ----------------------------------------------------------------------
+
+SetLayerOriginCommand::SetLayerOriginCommand(GraphDocument* doc, const QString& layerName,
+                                             std::optional<LayerOrigin> after, const QString& text)
+    : doc_(doc), layerName_(layerName), after_(std::move(after)) {
+    if (const LayerOrigin* o = doc->layerOrigin(layerName)) before_ = *o;
+    setText(text);
+}
+
+void SetLayerOriginCommand::redo() { doc_->setLayerOriginRaw(layerName_, after_ ? &*after_ : nullptr); }
+
+void SetLayerOriginCommand::undo() { doc_->setLayerOriginRaw(layerName_, before_ ? &*before_ : nullptr); }
+
 }  // namespace strata::editor

@@ -5,8 +5,10 @@
 #include <QHash>
 #include <QPointF>
 #include <QUndoCommand>
+#include <optional>
 #include <vector>
 
+#include "editor/document/layer_origin.h"
 #include "engine/graph/graph_spec.h"
 
 namespace strata::editor {
@@ -156,6 +158,20 @@ public:
 private:
     GraphDocument* doc_;
     std::vector<std::string> before_, after_;
+};
+
+/// Sets or clears where a layer came from in the library (and the weights the file gave it).
+class SetLayerOriginCommand : public QUndoCommand {
+public:
+    SetLayerOriginCommand(GraphDocument* doc, const QString& layerName, std::optional<LayerOrigin> after,
+                          const QString& text);
+    void redo() override;
+    void undo() override;
+
+private:
+    GraphDocument* doc_;
+    QString layerName_;
+    std::optional<LayerOrigin> before_, after_;
 };
 
 }  // namespace strata::editor

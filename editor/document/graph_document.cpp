@@ -3,6 +3,7 @@
 #include <QElapsedTimer>
 #include <QRegularExpression>
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <unordered_set>
 
@@ -41,6 +42,17 @@ bool GraphDocument::isOutput(const QString& id) const {
     return false;
 }
 
+bool GraphDocument::isOutput(const QString& id, int output) const {
+    for (const auto& r : spec_.outputs)
+        if (qs(r.node) == id && r.output == output) return true;
+    return false;
+}
+
+int GraphDocument::outputCount(const QString& id) const {
+    const NodeCheck* c = check_.node(id.toStdString());
+    return c && c->state == NodeState::Ok && !c->outputShapes.empty() ? static_cast<int>(c->outputShapes.size()) : 1;
+}
+
 int GraphDocument::inputPortCount(const QString& id) const {
     const GraphNode* n = node(id);
     if (!n) return 0;
@@ -72,8 +84,51 @@ int GraphDocument::nodeIndex(const QString& id) const {
     return -1;
 }
 
+const LayerOrigin* GraphDocument::layerOrigin(const QString& layerName) const {
+    auto it = origins_.constFind(layerName);
+    return it == origins_.constEnd() ? nullptr : &it.value();
+}
+
+QString GraphDocument::layerFromFile(const QString& file) const {
+    for (const auto& n : spec_.nodes) {
+        const LayerOrigin* o = layerOrigin(qs(n.layerName));
+        if (o && o->file == file && o->expandedFrom.isEmpty()) return qs(n.layerName);
+    }
+    return {};
+}
+
+int GraphDocument::applyLibraryWeights(Model& model) const {
+    auto apply = [this](Layer& layer) {
+        const LayerOrigin* o = layerOrigin(qs(layer.name()));
+        if (!o || !o->weights) return false;
+        // A library model (a Sequential edited in its tab comes back as a Functional with the same
+        // weights, so any model class fits), or a layer of one that was expanded (its own class).
+        const bool originIsModel = o->className == "Functional" || o->className == "Sequential";
+        if (layer.isModel() != originIsModel || (!originIsModel && qs(layer.className()) != o->className)) return false;
+        const std::vector<Variable*> dst = layer.weights();
+        if (dst.size() != o->weights->size()) return false;
+        for (size_t i = 0; i < dst.size(); ++i)
+            if (dst[i]->value.shape() != (*o->weights)[i].shape()) return false;  // edited since: no longer fits
+        layer.setWeights(*o->weights);
+        return true;
+    };
+    int applied = 0;
+    std::function<void(const Model&)> walk = [&](const Model& m) {
+        for (const auto& layer : m.layers()) {
+            if (apply(*layer)) {
+                ++applied;
+                continue;  // its insides came with it
+            }
+            if (auto* inner = dynamic_cast<const Model*>(layer.get())) walk(*inner);
+        }
+    };
+    walk(model);
+    return applied;
+}
+
 void GraphDocument::reset(const GraphSpec& spec, const QHash<QString, QPointF>& positions) {
     undo_.clear();
+    origins_.clear();
     spec_ = spec;
     positions_ = positions;
     validator_.clearCache();
@@ -394,8 +449,17 @@ bool GraphDocument::makeIndependent(const QString& id, QString* why) {
         return false;
     }
     QString name = qs(freshLayerName(spec_, n->layerName + "_copy"));
+    const LayerOrigin* origin = layerOrigin(qs(n->layerName));
+    undo_.beginMacro(tr("Make %1 independent").arg(name));
     undo_.push(new SetNodeLayerCommand(this, id, qs(n->layerName), n->config, name, n->config,
                                        tr("Make %1 independent").arg(name)));
+    // A layer from the library stays one: the copy starts from the file's weights (a copy of them).
+    if (origin) {
+        LayerOrigin copy = *origin;
+        if (copy.weights) copy.weights = std::make_shared<const std::vector<Tensor>>(*copy.weights);
+        undo_.push(new SetLayerOriginCommand(this, name, copy, tr("Library origin of %1").arg(name)));
+    }
+    undo_.endMacro();
     return true;
 }
 
@@ -405,7 +469,7 @@ void GraphDocument::setOutput(const QString& id, bool output) {
     std::vector<TensorRef> after;
     if (output) {
         after = spec_.outputs;
-        after.push_back({id.toStdString(), 0});
+        for (int k = 0; k < outputCount(id); ++k) after.push_back({id.toStdString(), k});
     } else {
         for (const auto& r : spec_.outputs)
             if (qs(r.node) != id) after.push_back(r);
@@ -413,6 +477,23 @@ void GraphDocument::setOutput(const QString& id, bool output) {
     undo_.push(new SetOutputsCommand(this, spec_.outputs, after,
                                      output ? tr("Mark %1 as output").arg(qs(n->layerName))
                                             : tr("Unmark output %1").arg(qs(n->layerName))));
+}
+
+void GraphDocument::setOutput(const QString& id, int output, bool on) {
+    const GraphNode* n = node(id);
+    if (!n || output < 0 || output >= outputCount(id) || on == isOutput(id, output)) return;
+    std::vector<TensorRef> after;
+    const TensorRef ref{id.toStdString(), output};
+    if (on) {
+        after = spec_.outputs;
+        after.push_back(ref);
+    } else {
+        for (const auto& r : spec_.outputs)
+            if (r != ref) after.push_back(r);
+    }
+    undo_.push(new SetOutputsCommand(this, spec_.outputs, after,
+                                     on ? tr("Mark %1 output %2 as model output").arg(qs(n->layerName)).arg(output)
+                                        : tr("Unmark %1 output %2").arg(qs(n->layerName)).arg(output)));
 }
 
 Json GraphDocument::copyFragment(const QStringList& ids) const {
@@ -557,6 +638,12 @@ void GraphDocument::setLayerConfigRaw(const QString& layerName, const Json& conf
 
 void GraphDocument::renameLayerRaw(const QString& oldName, const QString& newName) {
     EditBatch batch(this);
+    // The library origin follows the layer (it is the same instance under another name).
+    if (auto it = origins_.find(oldName); it != origins_.end()) {
+        LayerOrigin o = it.value();
+        origins_.erase(it);
+        origins_.insert(newName, o);
+    }
     const std::string o = oldName.toStdString(), nn = newName.toStdString();
     for (auto& n : spec_.nodes) {
         if (n.layerName != o) continue;
@@ -604,6 +691,13 @@ void GraphDocument::setOutputsRaw(const std::vector<TensorRef>& outputs) {
     for (const auto& id : changed)
         if (spec_.find(id)) emit nodeChanged(qs(id));
     touched();
+}
+
+void GraphDocument::setLayerOriginRaw(const QString& layerName, const LayerOrigin* origin) {
+    if (origin) origins_.insert(layerName, *origin);
+    else origins_.remove(layerName);
+    for (const auto& n : spec_.nodes)
+        if (qs(n.layerName) == layerName) emit nodeChanged(qs(n.id));
 }
 
 void GraphDocument::setInputsRaw(const std::vector<std::string>& inputs) {

@@ -16,6 +16,7 @@
 #include <QUndoStack>
 #include <map>
 
+#include "editor/document/layer_origin.h"
 #include "engine/graph/graph_spec.h"
 #include "engine/layers/layer_spec.h"
 
@@ -36,11 +37,29 @@ public:
     const QHash<QString, QPointF>& positions() const { return positions_; }
     /// Number of calls of the node's layer (> 1: a shared layer).
     int callCount(const QString& id) const;
+    /// True if any output tensor of the node is a model output.
     bool isOutput(const QString& id) const;
+    /// True if output tensor `output` of the node is a model output.
+    bool isOutput(const QString& id, int output) const;
+    /// Output tensors of the node as the engine infers them (a nested model may have several);
+    /// 1 while its shapes are not known.
+    int outputCount(const QString& id) const;
     /// Input ports the node shows: variadic layers (merge) one more than they have wired.
     int inputPortCount(const QString& id) const;
     /// The node whose layer is called `layerName` first (or "").
     QString nodeOfLayer(const QString& layerName) const;
+
+    /// The library file (and its weights) layer `layerName` was made from, or null.
+    const LayerOrigin* layerOrigin(const QString& layerName) const;
+    /// A layer (with calls on the canvas) made from library file `file`, or "" (first in graph order).
+    QString layerFromFile(const QString& file) const;
+    /// Every layer origin, by layer name (layers deleted since included, for their undo).
+    const QHash<QString, LayerOrigin>& layerOrigins() const { return origins_; }
+    /// Sets the weights the library gave to the layers of `model` that still have them (same name,
+    /// a model as in the file and the same weight shapes; layers changed since keep their fresh
+    /// values), at the top level and inside nested models (a library model grouped with others, or
+    /// dropped in a nested model's tab). Returns how many layers it set.
+    int applyLibraryWeights(Model& model) const;
 
     /// Replaces everything (New / Open): clears the undo history.
     void reset(const GraphSpec& spec, const QHash<QString, QPointF>& positions);
@@ -83,8 +102,10 @@ public:
     bool replaceLayer(const QString& id, const QString& className, QString* why = nullptr);
     /// Layer classes the node can be replaced with (registry order; not Inputs or models).
     QStringList replacementClasses(const QString& id) const;
-    /// Marks/unmarks output 0 of the node as a model output.
+    /// Marks/unmarks every output tensor of the node as a model output (one step).
     void setOutput(const QString& id, bool isOutput);
+    /// Marks/unmarks output tensor `output` of the node alone.
+    void setOutput(const QString& id, int output, bool isOutput);
     /// Moves a model output (or input) one place earlier/later in the order.
     bool moveOutput(int index, int delta);
     bool moveInput(int index, int delta);
@@ -118,6 +139,8 @@ public:
     void setPositionRaw(const QString& id, QPointF pos);
     void setOutputsRaw(const std::vector<TensorRef>& outputs);
     void setInputsRaw(const std::vector<std::string>& inputs);
+    /// Sets (or, with null, removes) the origin of layer `layerName`.
+    void setLayerOriginRaw(const QString& layerName, const LayerOrigin* origin);
     int nodeIndex(const QString& id) const;
 
     /// Groups raw mutations so the graph is checked once at the end (nestable).
@@ -160,6 +183,7 @@ private:
 
     GraphSpec spec_;
     QHash<QString, QPointF> positions_;
+    QHash<QString, LayerOrigin> origins_;  ///< by layer name; kept after a delete so undo finds it
     GraphValidator validator_;
     GraphCheck check_;
     QUndoStack undo_;

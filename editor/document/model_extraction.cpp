@@ -31,13 +31,18 @@ std::optional<ExtractedModel> modelFromTensor(const GraphDocument& doc, const QS
     const TensorRef cut{cutNode->id, output};
     const std::string cutName = cutNode->layerName;
 
-    // Everything downstream of the node.
+    // Everything downstream of the tensor: the consumers of that one output (a nested model with
+    // several outputs feeds other layers from its other outputs, which do not depend on this one),
+    // then everything after them.
     std::map<std::string, std::vector<std::string>> consumers;
     for (const auto& n : spec.nodes)
         for (const auto& r : n.inbound)
             if (r.connected()) consumers[r.node].push_back(n.id);
     std::set<std::string> downstream;
-    std::vector<std::string> stack{cut.node};
+    std::vector<std::string> stack;
+    for (const auto& n : spec.nodes)
+        for (const auto& r : n.inbound)
+            if (r == cut && downstream.insert(n.id).second) stack.push_back(n.id);
     while (!stack.empty()) {
         std::string cur = stack.back();
         stack.pop_back();

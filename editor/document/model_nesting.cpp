@@ -158,6 +158,8 @@ QStringList expandModel(GraphDocument& doc, const QString& id, QString* why) {
                              .arg(doc.callCount(id))),
                QStringList();
     GraphSpec inner;
+    // A library model's weights go to its layers: each inlined layer keeps its part of them.
+    std::map<std::string, std::vector<Tensor>> innerWeights;
     try {
         Json cfg = n->config;
         cfg["name"] = n->layerName;
@@ -165,6 +167,16 @@ QStringList expandModel(GraphDocument& doc, const QString& id, QString* why) {
         auto* model = dynamic_cast<Model*>(layer.get());
         if (!model) throw GraphError("not a model");
         inner = graphSpecFromModel(*model);
+        const LayerOrigin* origin = doc.layerOrigin(qs(n->layerName));
+        if (origin && origin->weights && model->weights().size() == origin->weights->size()) {
+            try {
+                model->setWeights(*origin->weights);
+                for (const auto& l : model->layers())
+                    if (!l->weights().empty()) innerWeights[l->name()] = l->getWeights();
+            } catch (const std::exception&) {
+                innerWeights.clear();  // edited since: the file's weights no longer fit
+            }
+        }
     } catch (const std::exception& e) {
         return fail(why, QObject::tr("Cannot expand %1: %2").arg(qs(n->layerName), qs(e.what()))), QStringList();
     }
@@ -205,6 +217,18 @@ QStringList expandModel(GraphDocument& doc, const QString& id, QString* why) {
         for (auto& r : c.inbound) r = mapRef(r);
         undo->push(new AddNodeCommand(&doc, c, origin + QPointF(0, 110.0 * row++), QObject::tr("Add %1").arg(qs(c.layerName))));
         created << qs(c.id);
+    }
+    if (const LayerOrigin* from = doc.layerOrigin(qs(outer.layerName)); from && !innerWeights.empty()) {
+        const LayerOrigin whole = *from;
+        for (const auto& [innerName, values] : innerWeights) {
+            if (!newName.count(innerName)) continue;
+            const QString name = qs(newName[innerName]);
+            const GraphNode* m = doc.node(doc.nodeOfLayer(name));
+            if (!m) continue;
+            LayerOrigin part{whole.file, qs(m->className), qs(outer.layerName),
+                             std::make_shared<const std::vector<Tensor>>(values)};
+            undo->push(new SetLayerOriginCommand(&doc, name, part, QObject::tr("Library weights of %1").arg(name)));
+        }
     }
     for (const auto& m : before.nodes) {
         if (m.id == outer.id) continue;

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "editor/document/graph_commands.h"
 #include "editor/document/graph_document.h"
 #include "engine/core/errors.h"
 #include "engine/layers/layer_registry.h"
@@ -39,6 +40,7 @@ SubModelLink::SubModelLink(GraphDocument* parent, const QString& id, QObject* ow
     auto spec = innerGraph(*n, &error_);
     if (!spec) return;
     child_->reset(*spec, {});
+    adoptOrigins();
     connect(child_->undoStack(), &QUndoStack::indexChanged, this, &SubModelLink::pushToParent);
     connect(parent, &GraphDocument::nodeChanged, this, [this](const QString& changed) {
         if (changed == id_ && !applying_) pullFromParent();
@@ -84,7 +86,21 @@ void SubModelLink::pushToParent() {
         const QString what = child_->undoStack()->text(child_->undoStack()->index() - 1);
         applying_ = true;
         QString why;
+        // Library models dropped inside bring their weights: the parent keeps their origins (by
+        // layer name, applied inside nested models too), in the same undo step as the config.
+        QList<QString> brought;
+        for (auto it = child_->layerOrigins().begin(); it != child_->layerOrigins().end(); ++it) {
+            const LayerOrigin* there = parent_->layerOrigin(it.key());
+            if (!child_->nodeOfLayer(it.key()).isEmpty() && (!there || !(*there == it.value()))) brought << it.key();
+        }
+        QUndoStack* undo = parent_->undoStack();
+        if (!brought.isEmpty()) undo->beginMacro(tr("%1 in %2").arg(what, layerName()));
         const bool ok = parent_->setLayerConfig(id_, config, tr("%1 in %2").arg(what, layerName()), &why, "Functional");
+        if (ok)
+            for (const QString& name : brought)
+                undo->push(new SetLayerOriginCommand(parent_, name, child_->layerOrigins().value(name),
+                                                     tr("Library origin of %1").arg(name)));
+        if (!brought.isEmpty()) undo->endMacro();
         applying_ = false;
         if (!ok) {
             setApplied(false, tr("Not applied to %1: %2").arg(layerName(), why));
@@ -92,6 +108,13 @@ void SubModelLink::pushToParent() {
         }
     }
     setApplied(true, tr("Edits apply to %1 in the parent model").arg(layerName()));
+}
+
+void SubModelLink::adoptOrigins() {
+    // The inner layers the parent knows came from the library: a drop of the same file in the tab
+    // can share them, and writing back does not bring them again.
+    for (auto it = parent_->layerOrigins().begin(); it != parent_->layerOrigins().end(); ++it)
+        if (!child_->nodeOfLayer(it.key()).isEmpty()) child_->setLayerOriginRaw(it.key(), &it.value());
 }
 
 void SubModelLink::pullFromParent() {
@@ -126,6 +149,7 @@ void SubModelLink::pullFromParent() {
     }
     QSignalBlocker block(child_->undoStack());  // a reload is not an edit to write back
     child_->reset(*spec, positions);
+    adoptOrigins();
     applied_ = true;
     emit reloaded();
     emit syncChanged(true, tr("Reloaded from the parent model"));

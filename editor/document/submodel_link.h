@@ -50,6 +50,8 @@ signals:
 private:
     void pushToParent();
     void pullFromParent();
+    /// Copies the parent's library origins of the inner layers into the inner document.
+    void adoptOrigins();
 
     QPointer<GraphDocument> parent_;
     QString id_;

@@ -7,7 +7,10 @@
 #include <QCompleter>
 #include <QKeyEvent>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
+#include <QStringListModel>
 #include <QScrollBar>
 #include <QWheelEvent>
 
@@ -83,6 +86,11 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent) : QGraphicsView(scene, 
         if (text.compare("Input", Qt::CaseInsensitive) == 0) cls = "InputLayer";
         quick_->hide();
         setFocus();
+        for (auto it = libraryModels_.begin(); cls.isEmpty() && it != libraryModels_.end(); ++it)
+            if (it.key().compare(text, Qt::CaseInsensitive) == 0) {
+                insertLibraryModel(it.value(), quickAt_, QGuiApplication::keyboardModifiers());
+                return;
+            }
         if (cls.isEmpty()) {
             emit scene_->statusMessage(tr("No layer class '%1'").arg(text));
             return;
@@ -98,6 +106,51 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent) : QGraphicsView(scene, 
         setFocus();
     });
     quick_->addAction(quickEscape);
+}
+
+void GraphView::setLibraryModels(const QHash<QString, QString>& models) {
+    libraryModels_ = models;
+    QStringList names;
+    for (const LayerSpec* s : LayerRegistry::instance().all()) names << qs(s->className);
+    names << libraryModels_.keys();
+    if (auto* m = qobject_cast<QStringListModel*>(quick_->completer()->model())) m->setStringList(names);
+}
+
+QString GraphView::insertLibraryModel(const QString& file, QPointF scenePos, Qt::KeyboardModifiers modifiers) {
+    GraphDocument* doc = scene_->document();
+    LibraryUse use = LibraryUse::New;
+    const QString first = doc->layerFromFile(file);
+    if (!first.isEmpty()) {
+        if (modifiers & (Qt::ShiftModifier | Qt::AltModifier)) use = LibraryUse::Share;
+        else if (modifiers & Qt::ControlModifier) use = LibraryUse::Clone;
+        else {
+            std::optional<LibraryUse> chosen = chooser_ ? chooser_(first) : std::nullopt;
+            if (!chooser_) {
+                // As a file manager asks on a second copy: the two answers, named for what they do.
+                QMessageBox box(QMessageBox::Question, tr("Use %1 again").arg(first),
+                                tr("%1 is already on the canvas.\n\nShare it: a second call of the same layer, one set "
+                                   "of weights (trained together).\nClone it: an independent copy with its own "
+                                   "weights and a fresh name.\n\n(Shift+drop shares, Ctrl+drop clones without asking.)")
+                                    .arg(first),
+                                QMessageBox::Cancel, this);
+                QAbstractButton* share = box.addButton(tr("Share Weights"), QMessageBox::AcceptRole);
+                QAbstractButton* clone = box.addButton(tr("Clone"), QMessageBox::AcceptRole);
+                box.exec();
+                if (box.clickedButton() == share) chosen = LibraryUse::Share;
+                else if (box.clickedButton() == clone) chosen = LibraryUse::Clone;
+            }
+            if (!chosen) return {};
+            use = *chosen;
+        }
+    }
+    QString why;
+    QString id = editor::insertLibraryModel(*doc, file, scenePos, use, &why);
+    if (id.isEmpty()) {
+        emit scene_->statusMessage(why);
+        return {};
+    }
+    scene_->selectNode(id);
+    return id;
 }
 
 void GraphView::showQuickInsert(QPoint viewPos) {
@@ -219,16 +272,30 @@ void GraphView::zoomBy(qreal factor) {
 }
 
 void GraphView::dragEnterEvent(QDragEnterEvent* event) {
-    if (event->mimeData()->hasFormat(kLayerMimeType)) event->acceptProposedAction();
+    if (event->mimeData()->hasFormat(kLayerMimeType) || event->mimeData()->hasFormat(kLibraryMimeType))
+        event->acceptProposedAction();
     else QGraphicsView::dragEnterEvent(event);
 }
 
 void GraphView::dragMoveEvent(QDragMoveEvent* event) {
-    if (event->mimeData()->hasFormat(kLayerMimeType)) event->acceptProposedAction();
+    if (event->mimeData()->hasFormat(kLayerMimeType) || event->mimeData()->hasFormat(kLibraryMimeType))
+        event->acceptProposedAction();
     else QGraphicsView::dragMoveEvent(event);
 }
 
 void GraphView::dropEvent(QDropEvent* event) {
+    if (event->mimeData()->hasFormat(kLibraryMimeType)) {
+        const QString file = QString::fromUtf8(event->mimeData()->data(kLibraryMimeType));
+        const QString id =
+            insertLibraryModel(file, mapToScene(event->position().toPoint()) - QPointF(20, 12), event->modifiers());
+        if (id.isEmpty()) {
+            event->ignore();
+            return;
+        }
+        event->acceptProposedAction();
+        emit layerDropped(id);
+        return;
+    }
     if (!event->mimeData()->hasFormat(kLayerMimeType)) {
         QGraphicsView::dropEvent(event);
         return;

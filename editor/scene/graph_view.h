@@ -2,6 +2,11 @@
 /// GraphView: the QGraphicsView of a GraphScene. Accepts layers dropped from the palette (creating
 /// a node where they land), zooms with Ctrl+wheel, pans with the middle button, fits on request.
 #include <QGraphicsView>
+#include <QHash>
+#include <functional>
+#include <optional>
+
+#include "editor/library/library_insert.h"
 
 class QLineEdit;
 
@@ -38,6 +43,18 @@ public:
     void expandSelection();
     QLineEdit* findBox() const { return find_; }
 
+    /// Inserts library model `file` at `scenePos` (a drop, a double-click in the palette, quick
+    /// insert). If the file is already on this canvas, Shift (or Alt) shares that instance, Ctrl
+    /// clones it, no modifier asks the chooser. Returns the node id ("" if refused or cancelled;
+    /// the reason goes to the status bar).
+    QString insertLibraryModel(const QString& file, QPointF scenePos, Qt::KeyboardModifiers modifiers = {});
+    /// Asks whether a second drop of a library file shares its first instance (layer `layerName`)
+    /// or clones it; nullopt cancels. The default is a message box; tests install their own.
+    using LibraryUseChooser = std::function<std::optional<LibraryUse>(const QString& layerName)>;
+    void setLibraryUseChooser(LibraryUseChooser chooser) { chooser_ = std::move(chooser); }
+    /// Library models quick insert offers besides the layer classes (name -> file).
+    void setLibraryModels(const QHash<QString, QString>& models);
+
 signals:
     /// A node was created from a drop (its id).
     void layerDropped(const QString& id);
@@ -61,6 +78,8 @@ private:
     QLineEdit* find_ = nullptr;
     QLineEdit* quick_ = nullptr;
     QPointF quickAt_;
+    LibraryUseChooser chooser_;
+    QHash<QString, QString> libraryModels_;
     int findIndex_ = -1;
     bool panning_ = false;
     QPoint panStart_;

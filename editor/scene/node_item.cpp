@@ -130,6 +130,20 @@ void NodeItem::refresh() {
     else if (!unknown_) tip += QObject::tr("<br>Output shape: %1").arg(shapesText(c->outputShapes));
     else tip += QObject::tr("<br>Output shape unknown until its inputs are valid");
     if (shared_) tip += QObject::tr("<br>Shared layer: %1 calls, one set of weights").arg(calls);
+    if (const LayerOrigin* o = doc_->layerOrigin(title_)) {
+        tip += QObject::tr("<br>From the library: %1 (%2)")
+                   .arg(o->file.toHtmlEscaped(), o->weights ? QObject::tr("its saved weights") : QObject::tr("fresh weights"));
+        // A clone made from the same file is independent: say so, since both look alike.
+        for (const QString& other : doc_->nodeIds()) {
+            const GraphNode* m = doc_->node(other);
+            const LayerOrigin* mo = m ? doc_->layerOrigin(qs(m->layerName)) : nullptr;
+            if (mo && mo->file == o->file && qs(m->layerName) != title_) {
+                tip += QObject::tr("<br>Independent of %1, made from the same file (own weights)").arg(qs(m->layerName));
+                if (!shared_) badge_ = QObject::tr("clone");
+                break;
+            }
+        }
+    }
     baseToolTip_ = tip;
     setToolTip(tintNote_.isEmpty() ? tip : tip + QStringLiteral("<br>") + tintNote_);
 
@@ -228,7 +242,8 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
         QFontMetricsF fm(bf);
         QRectF b(r.width() - kPadding - fm.horizontalAdvance(badge_) - 8, 4, fm.horizontalAdvance(badge_) + 8, kHeader - 8);
         p->setPen(Qt::NoPen);
-        p->setBrush(style::kShared);
+        // Shared calls in the shared colour; a library clone (own weights) in a neutral one.
+        p->setBrush(shared_ ? style::kShared : QColor(0x60, 0x7D, 0x8B));
         p->drawRoundedRect(b, 4, 4);
         p->setPen(Qt::white);
         p->drawText(b, Qt::AlignCenter, badge_);

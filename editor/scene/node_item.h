@@ -42,6 +42,8 @@ private:
 
 class NodeItem : public QGraphicsItem {
 public:
+    /// The header badge ("shared ×2", "clone"), "" if none.
+    const QString& badge() const { return badge_; }
     enum { Type = UserType + 10 };
     NodeItem(GraphDocument* doc, const QString& id, const FamilyStyleFunction& style);
 

@@ -2,6 +2,9 @@
 /// PaletteWidget: every registered layer class (LayerRegistry::all), grouped by category in
 /// palette order, with a search box and the registry's one-line docs as tooltips. Items drag onto
 /// the canvas with kLayerMimeType (the class name as UTF-8); double-click or Enter asks to add one.
+/// With a ModelLibrary set, the "Models & blocks" group also lists its saved models, a section per
+/// library folder; they drag with kLibraryMimeType (the file's path) and activate as
+/// libraryModelActivated. A file the engine cannot read is listed disabled, its error as tooltip.
 #include <QTreeWidget>
 #include <QWidget>
 
@@ -11,6 +14,9 @@ class QMimeData;
 namespace strata::editor {
 
 inline constexpr const char* kLayerMimeType = "application/x-strata-layer-class";
+inline constexpr const char* kLibraryMimeType = "application/x-strata-library-model";
+
+class ModelLibrary;
 
 /// The tree of the palette; its drags carry kLayerMimeType.
 class PaletteTree : public QTreeWidget {
@@ -19,6 +25,8 @@ public:
     using QTreeWidget::QTreeWidget;
     /// The mime data of a drag of `className` (what a drop on the canvas reads).
     static QMimeData* mimeDataFor(const QString& className);
+    /// The mime data of a drag of library model file `path`.
+    static QMimeData* libraryMimeDataFor(const QString& path);
     /// What dragging `item` carries (null for group rows); the caller owns it.
     QMimeData* dragData(QTreeWidgetItem* item) const { return mimeData({item}); }
 
@@ -41,14 +49,27 @@ public:
     /// Class names currently visible.
     QStringList visibleClasses() const;
 
+    /// Lists `library`'s models (and follows its changes); null removes them.
+    void setLibrary(ModelLibrary* library);
+    ModelLibrary* library() const { return library_; }
+    /// The item of a library file (for tests), or null.
+    QTreeWidgetItem* libraryItemFor(const QString& path) const;
+    /// Paths of the library models currently visible and usable.
+    QStringList visibleLibraryModels() const;
+
 signals:
     void layerActivated(const QString& className);
+    void libraryModelActivated(const QString& path);
 
 private:
     void populate();
+    void populateLibrary();
+    QTreeWidgetItem* modelsGroup() const;
 
     QLineEdit* search_;
     PaletteTree* tree_;
+    ModelLibrary* library_ = nullptr;
+    QList<QTreeWidgetItem*> librarySections_;
 };
 
 }  // namespace strata::editor

@@ -25,6 +25,7 @@
 #include "app/studio/training/training_panel.h"
 #include "app/studio/training/training_project.h"
 #include "engine/core/errors.h"
+#include "engine/core/thread_rng.h"
 #include "engine/graph/model_config.h"
 #include "engine/io/model_io.h"
 #include "plotting/histogram_widget.h"
@@ -305,6 +306,7 @@ std::optional<TrainingJob> TrainingWorkbench::makeJob(QString* error) {
         job.model = trained_;
     } else if (!trained_.empty()) {
         try {
+            if (preset_) preset_(*model);  // layers added since training start from the library's
             carryOverWeights(*trained_.build(), *model);
             job.model = ModelSnapshot::of(*model);
         } catch (const std::exception&) {
@@ -315,6 +317,19 @@ std::optional<TrainingJob> TrainingWorkbench::makeJob(QString* error) {
         // keras.utils.set_random_seed before building), so the Seed setting makes a run
         // reproducible whatever the GUI thread drew before.
         job.model = ModelSnapshot::ofConfig(current.configJson);
+        // Layers from the model library start from the file's weights, the others from those the
+        // run would draw: the same build from the same seed here (the worker builds again before
+        // setting the snapshot's weights, so its random sequence goes on exactly as without).
+        if (preset_) {
+            try {
+                Rng rng(settings.seed);
+                ThreadRngScope scope(rng);
+                ModelPtr fresh = job.model.build();
+                if (preset_(*fresh) > 0) job.model = ModelSnapshot::of(*fresh);
+            } catch (const std::exception&) {
+                // The worker reports a model it cannot build; start as without library weights.
+            }
+        }
     }
     // A few training samples per input for the activation histograms and the dead-unit check.
     probe_.clear();

@@ -44,6 +44,11 @@ public:
     using ModelSource = std::function<ModelPtr()>;
 
     explicit TrainingWorkbench(ModelSource source, QObject* parent = nullptr);
+
+    /// Sets the weights some layers start from in a run that has no trained weights for them yet
+    /// (the Studio's: those library models brought); returns how many layers it set.
+    using PresetWeights = std::function<int(Model& model)>;
+    void setPresetWeights(PresetWeights preset) { preset_ = std::move(preset); }
     ~TrainingWorkbench() override;
 
     /// Adds the docks (Training, Data, Training run, Evaluation, Runs) and the Training menu.
@@ -135,6 +140,7 @@ private:
     void chooseAndExport(QMainWindow* window, bool histories);
 
     ModelSource source_;
+    PresetWeights preset_;
     TrainingSession* session_;
     TrainingDock* trainingDock_;
     DataDock* dataDock_;
