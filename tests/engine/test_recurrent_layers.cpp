@@ -196,45 +196,59 @@ Tensor testMask() {
                                0, 0, 0, 0, 0});
 }
 
-// testing::gradCheck with an input mask in the context.
-std::string gradCheckMasked(Layer& layer, std::vector<Tensor> inputs, const Tensor* mask,
-                            const testing::GradCheckOptions& opt = {}) {
-    auto run = [&](Tensors& outs, CallContext& ctx, Rng& rng) {
-        ConstTensorPtrs ptrs;
-        for (const auto& t : inputs) ptrs.push_back(&t);
-        ctx.training = opt.training;
-        ctx.rng = &rng;
-        if (mask) ctx.masks = {mask};
-        layer.call(ptrs, outs, ctx);
-    };
+// Gradients of sum(outputs * fixed random projections) with an input mask in the context: the
+// projections, then d/d(inputs) and d/d(trainable weights) in trainableWeights() order.
+struct AnalyticGrads {
+    std::vector<Tensor> proj, inputs, weights;
+};
+AnalyticGrads analyticGrads(Layer& layer, const std::vector<Tensor>& inputs, const Tensor* mask, bool training,
+                            uint64_t seed = 42) {
+    ConstTensorPtrs ptrs;
+    for (const auto& t : inputs) ptrs.push_back(&t);
     Tensors outs;
     CallContext ctx;
     ctx.recordForBackward = true;
-    Rng rng(opt.seed);
-    run(outs, ctx, rng);
+    ctx.training = training;
+    Rng rng(seed);
+    ctx.rng = &rng;
+    if (mask) ctx.masks = {mask};
+    layer.call(ptrs, outs, ctx);
+    AnalyticGrads g;
     Rng projRng(7);
-    std::vector<Tensor> proj;
     for (const auto& o : outs) {
         Tensor p(o.shape());
         for (auto& v : p.values()) v = projRng.uniform(-1.0f, 1.0f);
-        proj.push_back(p);
+        g.proj.push_back(p);
     }
-    auto loss = [&]() {
-        Tensors o;
-        CallContext c;
-        Rng r(opt.seed);
-        run(o, c, r);
-        double l = 0;
-        for (size_t i = 0; i < o.size(); ++i)
-            for (int64_t j = 0; j < o[i].size(); ++j) l += double(o[i][j]) * proj[i][j];
-        return l;
-    };
     for (Variable* w : layer.trainableWeights()) w->grad.resize(w->value.shape(), 0.0f);
-    ConstTensorPtrs gptrs, ptrs;
-    for (const auto& p : proj) gptrs.push_back(&p);
-    for (const auto& t : inputs) ptrs.push_back(&t);
+    ConstTensorPtrs gptrs;
+    for (const auto& p : g.proj) gptrs.push_back(&p);
     Tensors inGrads;
     layer.backward(ptrs, outs, gptrs, inGrads, ctx);
+    g.inputs.assign(inGrads.begin(), inGrads.end());
+    for (Variable* w : layer.trainableWeights()) g.weights.push_back(w->grad);
+    return g;
+}
+
+// testing::gradCheck with an input mask in the context.
+std::string gradCheckMasked(Layer& layer, std::vector<Tensor> inputs, const Tensor* mask,
+                            const testing::GradCheckOptions& opt = {}) {
+    const AnalyticGrads g = analyticGrads(layer, inputs, mask, opt.training, opt.seed);
+    auto loss = [&]() {
+        ConstTensorPtrs ptrs;
+        for (const auto& t : inputs) ptrs.push_back(&t);
+        Tensors o;
+        CallContext c;
+        c.training = opt.training;
+        Rng r(opt.seed);
+        c.rng = &r;
+        if (mask) c.masks = {mask};
+        layer.call(ptrs, o, c);
+        double l = 0;
+        for (size_t i = 0; i < o.size(); ++i)
+            for (int64_t j = 0; j < o[i].size(); ++j) l += double(o[i][j]) * g.proj[i][j];
+        return l;
+    };
     auto check = [&](Tensor& target, const Tensor& analytic, const std::string& what) -> std::string {
         if (analytic.shape() != target.shape())
             return what + ": gradient shape " + analytic.shapeString() + " != " + target.shapeString();
@@ -253,46 +267,17 @@ std::string gradCheckMasked(Layer& layer, std::vector<Tensor> inputs, const Tens
         }
         return {};
     };
-    if (inGrads.size() != inputs.size()) return "backward returned " + std::to_string(inGrads.size()) + " input gradients";
+    if (g.inputs.size() != inputs.size()) return "backward returned " + std::to_string(g.inputs.size()) + " input gradients";
     for (size_t i = 0; i < inputs.size(); ++i) {
-        auto r = check(inputs[i], inGrads[i], "input " + std::to_string(i));
+        auto r = check(inputs[i], g.inputs[i], "input " + std::to_string(i));
         if (!r.empty()) return r;
     }
-    for (Variable* w : layer.trainableWeights()) {
-        Tensor analytic = w->grad;
-        auto r = check(w->value, analytic, "weight " + w->path());
+    auto weights = layer.trainableWeights();
+    for (size_t j = 0; j < weights.size(); ++j) {
+        auto r = check(weights[j]->value, g.weights[j], "weight " + weights[j]->path());
         if (!r.empty()) return r;
     }
     return {};
-}
-
-// Input and weight gradients of sum(outputs * fixed random projections), for comparing runs.
-std::vector<Tensor> analyticGrads(Layer& layer, const std::vector<Tensor>& inputs, const Tensor* mask, bool training) {
-    ConstTensorPtrs ptrs;
-    for (const auto& t : inputs) ptrs.push_back(&t);
-    Tensors outs;
-    CallContext ctx;
-    ctx.recordForBackward = true;
-    ctx.training = training;
-    Rng rng(42);
-    ctx.rng = &rng;
-    if (mask) ctx.masks = {mask};
-    layer.call(ptrs, outs, ctx);
-    Rng projRng(7);
-    std::vector<Tensor> proj;
-    for (const auto& o : outs) {
-        Tensor p(o.shape());
-        for (auto& v : p.values()) v = projRng.uniform(-1.0f, 1.0f);
-        proj.push_back(p);
-    }
-    for (Variable* w : layer.trainableWeights()) w->grad.resize(w->value.shape(), 0.0f);
-    ConstTensorPtrs gptrs;
-    for (const auto& p : proj) gptrs.push_back(&p);
-    Tensors inGrads;
-    layer.backward(ptrs, outs, gptrs, inGrads, ctx);
-    std::vector<Tensor> all(inGrads.begin(), inGrads.end());
-    for (Variable* w : layer.trainableWeights()) all.push_back(w->grad);
-    return all;
 }
 
 #define RNN_GRADCHECK(layer, inputs, mask, ...)                                 \
@@ -1086,9 +1071,13 @@ private slots:
         RNN_GRADCHECK(*l, inputs, &m, opt);
         // The finite differences above are coarse (2e-2); one block (1 thread) must agree with the
         // two blocks to float rounding, every input and weight gradient.
-        auto two = analyticGrads(*l, inputs, &m, dropout);
+        auto all = [](AnalyticGrads g) {
+            g.inputs.insert(g.inputs.end(), g.weights.begin(), g.weights.end());
+            return g.inputs;
+        };
+        auto two = all(analyticGrads(*l, inputs, &m, dropout));
         setNumThreads(1);
-        auto one = analyticGrads(*l, inputs, &m, dropout);
+        auto one = all(analyticGrads(*l, inputs, &m, dropout));
         setNumThreads(2);
         QCOMPARE(one.size(), two.size());
         for (size_t i = 0; i < one.size(); ++i)
