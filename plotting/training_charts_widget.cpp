@@ -264,7 +264,10 @@ void TrainingChartsWidget::relayout() {
         if (auto* l = item->layout()) {
             while (QLayoutItem* inner = l->takeAt(0)) delete inner;
         }
-        if (QWidget* w = item->widget(); w && !qobject_cast<TrainingMetricChart*>(w)) w->deleteLater();
+        if (QWidget* w = item->widget(); w && !qobject_cast<TrainingMetricChart*>(w)) {
+            w->hide();  // deleteLater() leaves it painted until the event loop runs (a grab showed it)
+            w->deleteLater();
+        }
         delete item;
     }
     if (tags_.empty()) {
