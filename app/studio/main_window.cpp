@@ -195,6 +195,12 @@ bool MainWindow::recoverFrom(const QString& file) {
 MainWindow::~MainWindow() {
     // Destructors do not run after a crash, so reaching here means the session ended normally.
     if (autosave_) autosave_->discard();
+    // The document is a child QObject: ~QWidget deletes it after this object has stopped being a
+    // MainWindow, and its undo stack still announces cleanChanged on the way out. Cut the
+    // document's links to this window first (UBSan caught updateTitle running on the
+    // half-destroyed window in the GUI suites).
+    disconnect(doc_->undoStack(), nullptr, this, nullptr);
+    disconnect(doc_, nullptr, this, nullptr);
 }
 
 void MainWindow::buildDocks() {

@@ -101,12 +101,16 @@ TrainingWorkbench::TrainingWorkbench(ModelSource source, QObject* parent)
 }
 
 TrainingWorkbench::~TrainingWorkbench() {
-    // Widgets not installed in a window are ours to delete.
+    // Widgets not installed in a window are ours to delete. Installed ones belong to the window,
+    // which may already have deleted them when it deletes this object (both are its children):
+    // installed_ says so without touching them (ASan caught w->parent() on a freed dock).
+    if (installed_) return;
     for (QWidget* w : std::initializer_list<QWidget*>{trainingDock_, dataDock_, panel_, evaluation_, health_})
         if (!w->parent()) delete w;
 }
 
 void TrainingWorkbench::install(QMainWindow* window) {
+    installed_ = true;
     const auto dock = [&](QWidget* w, const QString& title, const char* name, Qt::DockWidgetArea area) {
         auto* d = new QDockWidget(title, window);
         d->setObjectName(QString::fromLatin1(name));

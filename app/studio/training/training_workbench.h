@@ -149,6 +149,7 @@ private:
     TrainingRunsModel* runs_;
     QTableView* runsView_ = nullptr;
     QWidget* health_;
+    bool installed_ = false;  ///< install() handed the widgets to a window, which owns them now
     plotting::LayerNormsTable* norms_;
     plotting::HistogramWidget* histograms_;       // weights of the shown layer
     plotting::HistogramWidget* gradHistograms_;   // its gradients
