@@ -4,6 +4,8 @@
 #   ./strata.sh test     same set-up, then the whole test suite (ctest), and the engine's tests
 #                        again built with AddressSanitizer + UBSan (build-asan/)
 #   ./strata.sh build    set-up and build only
+#   ./strata.sh sanitize every suite (GUI ones too) under AddressSanitizer + UBSan; ~30 min cold on
+#                        2 cores, so not part of `test` (CI) yet
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -31,19 +33,20 @@ build() {
     cmake --build build -j "$(nproc)"
 }
 
-sanitized_engine_tests() {
-    # The engine's suite under AddressSanitizer and UBSan: memory errors and undefined behaviour fail
-    # the run. (The GUI suites are not included yet: a cold sanitizer build of everything takes
-    # longer on 2 cores than CI may.)
+sanitized_tests() {
+    # Suites matching $1 (a test-name prefix regex) under AddressSanitizer and UBSan: memory errors
+    # and undefined behaviour fail the run. `test` runs the engine's; `sanitize` runs all (a cold
+    # sanitizer build of the GUI suites takes longer on 2 cores than CI may).
+    local prefix=$1
     export CCACHE_BASEDIR="$PWD"
     cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTRATA_SANITIZE=ON -DSTRATA_BENCH=OFF >/dev/null
     local targets
-    targets=$(ninja -C build-asan -t targets all | sed -n 's/^\(engine_test_[a-z0-9_]*\): phony$/\1/p' | grep -v _autogen | sort -u)
+    targets=$(ninja -C build-asan -t targets all | sed -n "s/^\\(\\($prefix\\)_test_[a-z0-9_]*\\): phony\$/\\1/p" | grep -v _autogen | sort -u)
     # shellcheck disable=SC2086
     cmake --build build-asan -j "$(nproc)" --target $targets
     # Leak checking is off: libhdf5 and Qt keep process-lifetime allocations.
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        ctest --test-dir build-asan -R '^engine_' --output-on-failure -j 2 --timeout 900
+        ctest --test-dir build-asan -R "^(${prefix//\\|/|})_" --output-on-failure -j 2 --timeout 900
 }
 
 main_job() {
@@ -71,9 +74,10 @@ build
 case "${1:-run}" in
     test)
         ctest --test-dir build --output-on-failure -j 2
-        sanitized_engine_tests
+        sanitized_tests engine
         ;;
+    sanitize) sanitized_tests 'engine\|editor\|studio\|app\|plotting' ;;
     build) ;;
     run) main_job ;;
-    *) echo "usage: ./strata.sh [run|test|build]" >&2; exit 2 ;;
+    *) echo "usage: ./strata.sh [run|test|build|sanitize]" >&2; exit 2 ;;
 esac
