@@ -19,7 +19,7 @@ work=build-fuzz/corpus
 mkdir -p "$work"/{config,file,npy}
 cp examples/models/*.json "$work/config/"
 find "$shared" \( -name '*.h5' -o -name '*.keras' \) -size -2M -exec cp {} "$work/file/" \; 2>/dev/null || true
-cp examples/models/0[12]*.json "$work/file/"
+cp examples/models/0[12]*.json tests/data/hdf5/*.h5 "$work/file/"
 find "$shared" -name '*.npy' -size -1M -exec cp {} "$work/npy/" \; 2>/dev/null || true
 status=0
 for f in config:fuzz_model_config file:fuzz_model_file npy:fuzz_npy; do

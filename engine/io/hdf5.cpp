@@ -5,6 +5,7 @@
 
 #include "engine/core/errors.h"
 #include "engine/data/npy.h"
+#include "engine/io/hdf5_header_check.h"
 #include "engine/io/hdf5_heap_check.h"
 
 namespace strata::h5 {
@@ -127,24 +128,31 @@ File File::openRead(const std::string& path) {
         H5Eclear2(H5E_DEFAULT);
         throw IoError("'" + path + "' is not an HDF5 file");
     }
-    checkGlobalHeapsInFile(path);
+    auto bytes = FileBytes::ofFile(path);
+    if (!bytes) fail(path, "cannot open for reading");
+    checkGlobalHeaps(*bytes, path);
     hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) fail(path, "cannot open the HDF5 file (corrupt or truncated?)");
-    return File(path, Handle(f));
+    Handle h(f);
+    auto check = std::make_shared<HeaderCheck>(std::move(bytes), f, path);
+    return File(path, std::move(h), std::move(check));
 }
 
-File File::openImage(const std::string& bytes, const std::string& displayName) {
+File File::openImage(std::shared_ptr<const std::string> bytes, const std::string& displayName) {
     silenceHdf5();
-    if (bytes.size() < 8 || bytes.compare(0, 8, "\x89HDF\r\n\x1a\n") != 0)
+    if (bytes->size() < 8 || bytes->compare(0, 8, "\x89HDF\r\n\x1a\n") != 0)
         throw IoError("'" + displayName + "' is not an HDF5 file");
-    checkGlobalHeapsInImage(bytes, displayName);
+    auto image = FileBytes::ofImage(bytes);
+    checkGlobalHeaps(*image, displayName);
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
     if (H5Pset_fapl_core(fapl.id(), 1 << 20, 0) < 0 ||
-        H5Pset_file_image(fapl.id(), const_cast<char*>(bytes.data()), bytes.size()) < 0)
+        H5Pset_file_image(fapl.id(), const_cast<char*>(bytes->data()), bytes->size()) < 0)
         fail(displayName, "cannot prepare the in-memory file");
     hid_t f = H5Fopen(displayName.c_str(), H5F_ACC_RDONLY, fapl.id());
     if (f < 0) fail(displayName, "cannot open the HDF5 data (corrupt or truncated?)");
-    return File(displayName, Handle(f));
+    Handle h(f);
+    auto check = std::make_shared<HeaderCheck>(std::move(image), f, displayName);
+    return File(displayName, std::move(h), std::move(check));
 }
 
 File File::create(const std::string& path) {
@@ -155,9 +163,10 @@ File File::create(const std::string& path) {
 }
 
 Group File::root() const {
+    if (check_) check_->checkObject(h_.id(), "/", *path_ + ":/");
     hid_t g = H5Gopen2(h_.id(), "/", H5P_DEFAULT);
     if (g < 0) fail(*path_, "cannot open the root group");
-    return Group(path_, "/", Handle(g));
+    return Group(path_, "/", Handle(g), check_);
 }
 
 void File::close() {
@@ -174,6 +183,10 @@ std::string Group::childPath(const std::string& name) const {
 }
 
 std::string Group::where(const std::string& child) const { return *file_ + ":" + childPath(child); }
+
+void Group::checkChild(const std::string& name) const {
+    if (check_) check_->checkObject(h_.id(), name, where(name));
+}
 
 std::vector<std::string> Group::children() const {
     std::vector<std::string> out;
@@ -207,25 +220,26 @@ bool Group::has(const std::string& name) const {
     return ok > 0;
 }
 
-static H5I_type_t childType(hid_t parent, const std::string& name) {
-    hid_t o = H5Oopen(parent, name.c_str(), H5P_DEFAULT);
-    if (o < 0) {
+static H5O_type_t childType(hid_t parent, const std::string& name) {
+    // From the header's message types alone: opening the object would decode its datatype before
+    // the header check has seen it.
+    H5O_info_t info{};
+    if (H5Oget_info_by_name2(parent, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
         H5Eclear2(H5E_DEFAULT);
-        return H5I_BADID;
+        return H5O_TYPE_UNKNOWN;
     }
-    H5I_type_t t = H5Iget_type(o);
-    H5Oclose(o);
-    return t;
+    return info.type;
 }
 
-bool Group::hasGroup(const std::string& name) const { return has(name) && childType(h_.id(), name) == H5I_GROUP; }
-bool Group::hasDataset(const std::string& name) const { return has(name) && childType(h_.id(), name) == H5I_DATASET; }
+bool Group::hasGroup(const std::string& name) const { return has(name) && childType(h_.id(), name) == H5O_TYPE_GROUP; }
+bool Group::hasDataset(const std::string& name) const { return has(name) && childType(h_.id(), name) == H5O_TYPE_DATASET; }
 
 Group Group::group(const std::string& name) const {
     if (!has(name)) fail(where(name), "missing group");
+    checkChild(name);
     hid_t g = H5Gopen2(h_.id(), name.c_str(), H5P_DEFAULT);
     if (g < 0) fail(where(name), "not a group");
-    return Group(file_, childPath(name), Handle(g));
+    return Group(file_, childPath(name), Handle(g), check_);
 }
 
 Group Group::createGroup(const std::string& name) {
@@ -233,7 +247,7 @@ Group Group::createGroup(const std::string& name) {
     H5Pset_create_intermediate_group(lcpl.id(), 1);
     hid_t g = H5Gcreate2(h_.id(), name.c_str(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) fail(where(name), "cannot create the group");
-    return Group(file_, childPath(name), Handle(g));
+    return Group(file_, childPath(name), Handle(g), check_);
 }
 
 Group Group::requireGroup(const std::string& name) { return has(name) ? group(name) : createGroup(name); }
@@ -242,6 +256,7 @@ Group Group::requireGroup(const std::string& name) { return has(name) ? group(na
 
 TypeInfo Group::datasetInfo(const std::string& name) const {
     if (!hasDataset(name)) fail(where(name), "missing dataset");
+    checkChild(name);
     Handle ds(H5Dopen2(h_.id(), name.c_str(), H5P_DEFAULT));
     if (!ds.valid()) fail(where(name), "cannot open the dataset");
     Handle type(H5Dget_type(ds.id())), space(H5Dget_space(ds.id()));
@@ -251,6 +266,7 @@ TypeInfo Group::datasetInfo(const std::string& name) const {
 Tensor Group::readTensor(const std::string& name) const {
     const std::string w = where(name);
     if (!has(name)) fail(w, "missing dataset");
+    checkChild(name);
     Handle ds(H5Dopen2(h_.id(), name.c_str(), H5P_DEFAULT));
     if (!ds.valid()) fail(w, "not a dataset");
     Handle type(H5Dget_type(ds.id())), space(H5Dget_space(ds.id()));

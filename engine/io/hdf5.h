@@ -73,6 +73,7 @@ struct TypeInfo {
 };
 
 class File;
+class HeaderCheck;
 
 /// A group (or the file's root group) with the path of the file it lives in, for messages.
 class Group {
@@ -129,23 +130,29 @@ public:
 
 private:
     friend class File;
-    Group(std::shared_ptr<const std::string> file, std::string path, Handle h)
-        : file_(std::move(file)), path_(std::move(path)), h_(std::move(h)) {}
+    Group(std::shared_ptr<const std::string> file, std::string path, Handle h, std::shared_ptr<HeaderCheck> check)
+        : file_(std::move(file)), path_(std::move(path)), h_(std::move(h)), check_(std::move(check)) {}
     std::string childPath(const std::string& name) const;
     Handle openAttr(const std::string& name) const;
+    /// Runs the header check on the child `name` before libhdf5 decodes its datatypes (files
+    /// opened for reading only).
+    void checkChild(const std::string& name) const;
 
     std::shared_ptr<const std::string> file_;
     std::string path_;
     Handle h_;
+    std::shared_ptr<HeaderCheck> check_;  ///< null for files being written
 };
 
 class File {
 public:
-    /// Opens an existing file read-only. Throws IoError naming the file if it is not HDF5.
+    /// Opens an existing file read-only. Throws IoError naming the file if it is not HDF5, or if
+    /// its global heaps or the headers of the objects read later are damaged (hdf5_heap_check,
+    /// hdf5_header_check: libhdf5 1.10 itself would loop or read out of bounds on those).
     static File openRead(const std::string& path);
     /// Opens an in-memory HDF5 image read-only (a member of a zip archive); `displayName` names it
-    /// in errors ("model.keras:model.weights.h5").
-    static File openImage(const std::string& bytes, const std::string& displayName);
+    /// in errors ("model.keras:model.weights.h5"). The File keeps a share of the bytes.
+    static File openImage(std::shared_ptr<const std::string> bytes, const std::string& displayName);
     /// Creates (truncates) a file for writing.
     static File create(const std::string& path);
     /// True if the file starts with the HDF5 signature (at offset 0).
@@ -157,9 +164,11 @@ public:
     void close();
 
 private:
-    File(std::string path, Handle h) : path_(std::make_shared<const std::string>(std::move(path))), h_(std::move(h)) {}
+    File(std::string path, Handle h, std::shared_ptr<HeaderCheck> check = nullptr)
+        : path_(std::make_shared<const std::string>(std::move(path))), h_(std::move(h)), check_(std::move(check)) {}
     std::shared_ptr<const std::string> path_;
     Handle h_;
+    std::shared_ptr<HeaderCheck> check_;
 };
 
 /// Reads the innermost message of HDF5's current error stack ("" if none) and clears it.

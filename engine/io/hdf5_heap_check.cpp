@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <functional>
 #include <vector>
 
 #include "engine/core/errors.h"
@@ -12,24 +10,15 @@ namespace strata::h5 {
 
 namespace {
 
-/// Reads `len` bytes at `offset` into `dst`; false past the end or on error.
-using ReadAt = std::function<bool(int64_t offset, int64_t len, void* dst)>;
-
 constexpr char kSignature[8] = {'G', 'C', 'O', 'L', 1, 0, 0, 0};  // signature, version 1, reserved
 constexpr int64_t kChunk = int64_t(8) << 20;
 
-uint64_t readLE(const unsigned char* p, int bytes) {
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
-    return v;
-}
-
 /// "Size of lengths" from the superblock (8 in every file h5py writes). The superblock sits at 0
 /// or after a user block of 512, 1024, 2048, ... bytes.
-int sizeOfLengths(const ReadAt& read) {
+int sizeOfLengths(const FileBytes& file) {
     unsigned char sb[16];
     for (int64_t base = 0; base <= (int64_t(1) << 20); base = base ? base * 2 : 512) {
-        if (!read(base, sizeof sb, sb)) break;
+        if (!file.read(base, sizeof sb, sb)) break;
         if (std::memcmp(sb, "\x89HDF\r\n\x1a\n", 8) != 0) continue;
         const int version = sb[8];
         const int len = version <= 1 ? sb[14] : sb[10];
@@ -68,57 +57,32 @@ void walkCollection(const std::vector<unsigned char>& c, int64_t at, int lengths
 
 }  // namespace
 
-namespace {
-
-void scan(int64_t fileSize, const ReadAt& read, const std::string& name) {
+void checkGlobalHeaps(const FileBytes& file, const std::string& name) {
+    const int64_t fileSize = file.size();
     if (fileSize <= 0) return;
-    const int lengths = sizeOfLengths(read);
+    const int lengths = sizeOfLengths(file);
     std::vector<char> buf;
     for (int64_t start = 0; start < fileSize; start += kChunk) {
         // Overlap chunks by one signature so none is split unseen.
         const int64_t len = std::min<int64_t>(kChunk + 7, fileSize - start);
         buf.resize(static_cast<size_t>(len));
-        if (!read(start, len, buf.data())) return;  // unreadable: libhdf5 reports it
+        if (!file.read(start, len, buf.data())) return;  // unreadable: libhdf5 reports it
         const char* b = buf.data();
         const char* e = b + len;
         for (const char* hit = b; (hit = std::search(hit, e, kSignature, kSignature + 8)) != e; ++hit) {
             const int64_t at = start + (hit - b);
             if (at >= start + kChunk) break;  // the overlap belongs to the next chunk
             unsigned char sizeBytes[8] = {};
-            if (!read(at + 8, lengths, sizeBytes)) continue;
+            if (!file.read(at + 8, lengths, sizeBytes)) continue;
             const uint64_t size = readLE(sizeBytes, lengths);
             if (size < static_cast<uint64_t>(8 + lengths) || size > static_cast<uint64_t>(fileSize - at))
                 corrupt(name, at, "collection size " + std::to_string(size) + " does not fit the file (" +
                                       std::to_string(fileSize) + " bytes)");
             std::vector<unsigned char> c(static_cast<size_t>(size));
-            if (!read(at, static_cast<int64_t>(size), c.data())) corrupt(name, at, "collection truncated");
+            if (!file.read(at, static_cast<int64_t>(size), c.data())) corrupt(name, at, "collection truncated");
             walkCollection(c, at, lengths, name);
         }
     }
-}
-
-}  // namespace
-
-void checkGlobalHeapsInFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return;  // libhdf5's open reports the error
-    in.seekg(0, std::ios::end);
-    const int64_t size = static_cast<int64_t>(in.tellg());
-    scan(size, [&](int64_t offset, int64_t len, void* dst) {
-        if (offset < 0 || len < 0 || offset + len > size) return false;
-        in.clear();
-        in.seekg(offset);
-        return static_cast<bool>(in.read(static_cast<char*>(dst), len));
-    }, path);
-}
-
-void checkGlobalHeapsInImage(const std::string& bytes, const std::string& displayName) {
-    const int64_t size = static_cast<int64_t>(bytes.size());
-    scan(size, [&](int64_t offset, int64_t len, void* dst) {
-        if (offset < 0 || len < 0 || offset + len > size) return false;
-        std::memcpy(dst, bytes.data() + offset, static_cast<size_t>(len));
-        return true;
-    }, displayName);
 }
 
 }  // namespace strata::h5

@@ -8,14 +8,15 @@
 /// way to read an attribute's raw heap references, so we find the collections by their signature
 /// and walk each one the way the library will, refusing the file with the offset if a walk would
 /// not terminate or runs past its collection.
-#include <cstdint>
 #include <string>
+
+#include "engine/io/hdf5_bytes.h"
 
 namespace strata::h5 {
 
 /// Throws IoError naming the file, the byte offset and what is wrong; returns normally for a sound
-/// file (or one without global heaps). Reads the file once, in 8 MB chunks.
-void checkGlobalHeapsInFile(const std::string& path);
-void checkGlobalHeapsInImage(const std::string& bytes, const std::string& displayName);
+/// file (or one without global heaps). Reads the file once, in 8 MB chunks; `name` names it in
+/// messages.
+void checkGlobalHeaps(const FileBytes& file, const std::string& name);
 
 }  // namespace strata::h5

@@ -100,7 +100,7 @@ ModelPtr loadKerasArchive(const std::string& path, const LoadOptions& options) {
                                     "Strata reads a single model.weights.h5");
         throw IoError("'" + path + "' has no model.weights.h5");
     }
-    std::string bytes = zr.read(weightsName, kMaxWeightsBytes);
+    auto bytes = std::make_shared<const std::string>(zr.read(weightsName, kMaxWeightsBytes));
     h5::File wf = h5::File::openImage(bytes, path + ":" + weightsName);
     WeightsLoadOptions wo;
     wo.kerasVersion = version;

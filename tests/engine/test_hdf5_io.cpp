@@ -457,7 +457,7 @@ private slots:
                      msg.contains(QString::number(at)),
                  qPrintable(msg));
         // The same bytes inside a .keras archive (read from memory) are refused the same way.
-        msg = errorOf([&] { h5::File::openImage(bytes, "model.weights.h5"); });
+        msg = errorOf([&] { h5::File::openImage(std::make_shared<const std::string>(bytes), "model.weights.h5"); });
         QVERIFY2(msg.contains("model.weights.h5") && msg.contains("global heap"), qPrintable(msg));
         // And the undamaged file still loads.
         QVERIFY(loadModel(p.toStdString()) != nullptr);
@@ -543,7 +543,7 @@ private slots:
         Json cfg = Json::parse(zr.read("config.json", 1 << 20));
         QCOMPARE(QString::fromStdString(cfg["class_name"].get<std::string>()), QString("Functional"));
         std::string bytes = zr.read("model.weights.h5", 1 << 26);
-        h5::File f = h5::File::openImage(bytes, "r.keras:model.weights.h5");
+        h5::File f = h5::File::openImage(std::make_shared<const std::string>(bytes), "r.keras:model.weights.h5");
         h5::Group r = f.root();
         // Functional keeps its InputLayer in model.layers; keys are snake_case class names
         QVERIFY(r.hasGroup("vars"));

@@ -1,0 +1,46 @@
+#pragma once
+/// A structural check of one HDF5 object header (a group's or a dataset's), run before libhdf5
+/// decodes the datatypes in it.
+///
+/// libhdf5 1.10 copies a datatype whenever H5Aget_type, H5Dget_type or a read asks for it, and the
+/// copy trusts sizes the decoder never cross-checked: an enum whose own size exceeds its base
+/// type's made H5T_copy read past its value buffer (a 16-byte heap over-read, found by
+/// tests/fuzz/fuzz_model_file). Keras never stores such types, so before Strata touches an object
+/// we walk its header ourselves and accept only what Keras and h5py write: integers, floats,
+/// fixed-length strings and variable-length strings, each self-consistent, in attribute messages
+/// whose name, datatype, dataspace and data fit the message. Anything else is refused with the
+/// object, the attribute and the reason.
+#include <hdf5.h>
+
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "engine/io/hdf5_bytes.h"
+
+namespace strata::h5 {
+
+class HeaderCheck {
+public:
+    /// `file` is the open libhdf5 file whose raw bytes `bytes` are; `name` names it in messages.
+    HeaderCheck(std::shared_ptr<const FileBytes> bytes, hid_t file, std::string name);
+
+    /// Checks the header of the object `name` (relative to `loc`) unless it was checked before.
+    /// Throws IoError naming `where` (the object's path for messages) and what is wrong.
+    void checkObject(hid_t loc, const std::string& name, const std::string& where);
+
+    /// The same for an object header at a known address (relative to the file's base address).
+    void checkHeaderAt(uint64_t address, const std::string& where);
+
+private:
+    std::shared_ptr<const FileBytes> bytes_;
+    std::string name_;
+    int sizeofAddr_ = 8;
+    int sizeofSize_ = 8;
+    uint64_t base_ = 0;
+    std::mutex mutex_;
+    std::set<uint64_t> checked_;
+};
+
+}  // namespace strata::h5
