@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(cmake ninja-build g++ pkg-config ccache qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev
           libgl-dev libgraphviz-dev libeigen3-dev libhdf5-dev nlohmann-json3-dev libzip-dev libcli11-dev
-          dataset-fashion-mnist python3)
+          dataset-fashion-mnist python3 python3-h5py)
 
 install_missing() {
     local missing=()
