@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Strata in one command on a fresh Debian machine.
 #   ./strata.sh          install what is missing, build (Release), run the main job on the examples
-#   ./strata.sh test     same set-up, then the whole test suite (ctest), and the engine's tests
-#                        again built with AddressSanitizer + UBSan (build-asan/)
+#   ./strata.sh test     same set-up, then the whole test suite (ctest), then every suite again
+#                        built with AddressSanitizer + UBSan (build-asan/)
 #   ./strata.sh build    set-up and build only
-#   ./strata.sh sanitize every suite (GUI ones too) under AddressSanitizer + UBSan; ~30 min cold on
-#                        2 cores, so not part of `test` (CI) yet
+#   ./strata.sh sanitize only the AddressSanitizer + UBSan pass of `test`
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -35,8 +34,7 @@ build() {
 
 sanitized_tests() {
     # Suites matching $1 (a test-name prefix regex) under AddressSanitizer and UBSan: memory errors
-    # and undefined behaviour fail the run. `test` runs the engine's; `sanitize` runs all (a cold
-    # sanitizer build of the GUI suites takes longer on 2 cores than CI may).
+    # and undefined behaviour fail the run.
     local prefix=$1
     export CCACHE_BASEDIR="$PWD"
     cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTRATA_SANITIZE=ON -DSTRATA_BENCH=OFF >/dev/null
@@ -48,6 +46,8 @@ sanitized_tests() {
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build-asan -R "^(${prefix//\\|/|})_" --output-on-failure -j 2 --timeout 900
 }
+
+ALL_SUITES='engine\|editor\|studio\|app\|plotting'
 
 main_job() {
     # With a display: the Studio on the Fashion-MNIST MLP, ready to train. Without one: the same
@@ -74,9 +74,9 @@ build
 case "${1:-run}" in
     test)
         ctest --test-dir build --output-on-failure -j 2
-        sanitized_tests engine
+        sanitized_tests "$ALL_SUITES"
         ;;
-    sanitize) sanitized_tests 'engine\|editor\|studio\|app\|plotting' ;;
+    sanitize) sanitized_tests "$ALL_SUITES" ;;
     build) ;;
     run) main_job ;;
     *) echo "usage: ./strata.sh [run|test|build|sanitize]" >&2; exit 2 ;;

@@ -131,11 +131,11 @@ File File::openRead(const std::string& path) {
     auto bytes = FileBytes::ofFile(path);
     if (!bytes) fail(path, "cannot open for reading");
     checkGlobalHeaps(*bytes, path);
+    auto check = std::make_shared<HeaderCheck>(std::move(bytes), path);
+    check->checkRoot();
     hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) fail(path, "cannot open the HDF5 file (corrupt or truncated?)");
-    Handle h(f);
-    auto check = std::make_shared<HeaderCheck>(std::move(bytes), f, path);
-    return File(path, std::move(h), std::move(check));
+    return File(path, Handle(f), std::move(check));
 }
 
 File File::openImage(std::shared_ptr<const std::string> bytes, const std::string& displayName) {
@@ -144,15 +144,15 @@ File File::openImage(std::shared_ptr<const std::string> bytes, const std::string
         throw IoError("'" + displayName + "' is not an HDF5 file");
     auto image = FileBytes::ofImage(bytes);
     checkGlobalHeaps(*image, displayName);
+    auto check = std::make_shared<HeaderCheck>(std::move(image), displayName);
+    check->checkRoot();
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
     if (H5Pset_fapl_core(fapl.id(), 1 << 20, 0) < 0 ||
         H5Pset_file_image(fapl.id(), const_cast<char*>(bytes->data()), bytes->size()) < 0)
         fail(displayName, "cannot prepare the in-memory file");
     hid_t f = H5Fopen(displayName.c_str(), H5F_ACC_RDONLY, fapl.id());
     if (f < 0) fail(displayName, "cannot open the HDF5 data (corrupt or truncated?)");
-    Handle h(f);
-    auto check = std::make_shared<HeaderCheck>(std::move(image), f, displayName);
-    return File(displayName, std::move(h), std::move(check));
+    return File(displayName, Handle(f), std::move(check));
 }
 
 File File::create(const std::string& path) {

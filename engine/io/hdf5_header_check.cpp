@@ -178,21 +178,35 @@ bool undefinedAddress(const unsigned char* p, int bytes) {
 
 }  // namespace
 
-HeaderCheck::HeaderCheck(std::shared_ptr<const FileBytes> bytes, hid_t file, std::string name)
+HeaderCheck::HeaderCheck(std::shared_ptr<const FileBytes> bytes, std::string name)
     : bytes_(std::move(bytes)), name_(std::move(name)) {
-    hid_t fcpl = H5Fget_create_plist(file);
-    if (fcpl >= 0) {
-        size_t sa = 8, ss = 8;
-        hsize_t userblock = 0;
-        if (H5Pget_sizes(fcpl, &sa, &ss) >= 0 && (sa == 2 || sa == 4 || sa == 8) && (ss == 2 || ss == 4 || ss == 8)) {
-            sizeofAddr_ = static_cast<int>(sa);
-            sizeofSize_ = static_cast<int>(ss);
-        }
-        // Addresses count from the superblock, which follows the user block.
-        if (H5Pget_userblock(fcpl, &userblock) >= 0) base_ = userblock;
-        H5Pclose(fcpl);
+    // The superblock sits at 0 or after a user block of 512, 1024, 2048, ... bytes; addresses in
+    // the file count from it.
+    const FileBytes& file = *bytes_;
+    unsigned char sb[96];
+    for (int64_t at = 0; at <= (int64_t(1) << 30) && at < file.size(); at = at ? at * 2 : 512) {
+        if (!file.read(at, 16, sb) || std::memcmp(sb, "\x89HDF\r\n\x1a\n", 8) != 0) continue;
+        const int version = sb[8];
+        const int offsets = version <= 1 ? sb[13] : sb[9], lengths = version <= 1 ? sb[14] : sb[10];
+        if ((offsets != 2 && offsets != 4 && offsets != 8) || (lengths != 2 && lengths != 4 && lengths != 8)) return;
+        // Version 0/1: fixed fields (24/28 bytes), base, free-space, end-of-file and driver
+        // addresses, then the root's symbol table entry (link name offset, header address).
+        // Version 2/3: 12 bytes, base, extension and end-of-file addresses, then the root's header.
+        size_t rootAt;
+        if (version == 0 || version == 1) rootAt = (version == 0 ? 24 : 28) + 5 * static_cast<size_t>(offsets);
+        else if (version == 2 || version == 3) rootAt = 12 + 3 * static_cast<size_t>(offsets);
+        else return;
+        if (!file.read(at, static_cast<int64_t>(rootAt + offsets), sb)) return;
+        sizeofAddr_ = offsets;
+        sizeofSize_ = lengths;
+        base_ = static_cast<uint64_t>(at);
+        if (!undefinedAddress(sb + rootAt, offsets)) root_ = readLE(sb + rootAt, offsets);
+        return;
     }
-    H5Eclear2(H5E_DEFAULT);
+}
+
+void HeaderCheck::checkRoot() {
+    if (root_ != ~uint64_t(0)) checkHeaderAt(root_, name_ + ":/");
 }
 
 void HeaderCheck::checkObject(hid_t loc, const std::string& name, const std::string& where) {

@@ -23,8 +23,14 @@ namespace strata::h5 {
 
 class HeaderCheck {
 public:
-    /// `file` is the open libhdf5 file whose raw bytes `bytes` are; `name` names it in messages.
-    HeaderCheck(std::shared_ptr<const FileBytes> bytes, hid_t file, std::string name);
+    /// Reads the superblock of `bytes` (address and length sizes, base address, root group);
+    /// `name` names the file in messages. Nothing is checked yet.
+    HeaderCheck(std::shared_ptr<const FileBytes> bytes, std::string name);
+
+    /// Checks the root group's header, which H5Fopen loads before anything else: a continuation chunk of
+    /// 2^40 there made libhdf5's metadata cache allocate a terabyte (found by the fuzzer). Run it
+    /// before H5Fopen. A file without a recognisable superblock is left to libhdf5 to refuse.
+    void checkRoot();
 
     /// Checks the header of the object `name` (relative to `loc`) unless it was checked before.
     /// Throws IoError naming `where` (the object's path for messages) and what is wrong.
@@ -39,6 +45,7 @@ private:
     int sizeofAddr_ = 8;
     int sizeofSize_ = 8;
     uint64_t base_ = 0;
+    uint64_t root_ = ~uint64_t(0);  ///< the root group's object header address, if the superblock was read
     std::mutex mutex_;
     std::set<uint64_t> checked_;
 };

@@ -216,6 +216,17 @@ private slots:
                  qPrintable(msg));
     }
 
+    /// The fuzzer's second input: the root group's header continues into a chunk of 2^40 bytes, and
+    /// H5Fopen's metadata cache asked malloc for that much. The root header is now checked before
+    /// H5Fopen, from the superblock.
+    void terabyteRootHeaderIsRefusedBeforeOpening() {
+        const std::string path = std::string(STRATA_SOURCE_DIR) + "/tests/data/hdf5/fuzz_root_header_terabyte.h5";
+        const QString msg = errorOf([&] { loadModel(path); });
+        QVERIFY2(msg.contains("fuzz_root_header_terabyte.h5:/") && msg.contains("chunk of 1099511627776 bytes") &&
+                     msg.contains("cannot be read safely"),
+                 qPrintable(msg));
+    }
+
     /// What h5py writes passes: fixed and variable-length strings, numbers, and bool enums, on
     /// groups and datasets, in every header layout; the values still read back.
     void soundFilesPass_data() {
