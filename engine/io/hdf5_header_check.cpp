@@ -48,7 +48,8 @@ struct TypeFacts {
 
 /// Checks one encoded datatype of at most `n` bytes. Accepts what h5py writes for Keras: integers,
 /// floats, strings, variable-length strings, and enums (h5py's bool) whose parts agree.
-TypeFacts checkDatatype(const unsigned char* d, size_t n, int depth) {
+/// `sizeofAddr` is the file's address size (a variable-length element is a length and a heap id).
+TypeFacts checkDatatype(const unsigned char* d, size_t n, int depth, int sizeofAddr) {
     if (depth > 2) throw Bad{"datatype nested too deeply"};
     if (n < 8) throw Bad{"datatype truncated (" + num(n) + " bytes)"};
     const int cls = d[0] & 0x0f;
@@ -85,17 +86,23 @@ TypeFacts checkDatatype(const unsigned char* d, size_t n, int depth) {
         }
         case kVarLen: {
             if ((bits & 0x0f) != 1) throw Bad{"variable-length sequence (Strata reads variable-length strings only)"};
-            const TypeFacts base = checkDatatype(d + 8, n - 8, depth + 1);
+            const TypeFacts base = checkDatatype(d + 8, n - 8, depth + 1, sizeofAddr);
             if ((base.cls != kInteger && base.cls != kString) || base.size != 1)
                 throw Bad{std::string("variable-length string of ") + className(base.cls) + "s of " + num(base.size) +
                           " bytes"};
+            // libhdf5 sizes the attribute's data by this field but reads 4 + address + 4 bytes
+            // per element (found by the fuzzer: 16 bytes read from a 9-byte buffer).
+            const uint64_t element = 4 + static_cast<uint64_t>(sizeofAddr) + 4;
+            if (size != element)
+                throw Bad{"variable-length string declared " + num(size) + " bytes per element; they take " +
+                          num(element)};
             return {cls, size, 8 + base.encoded};
         }
         case kEnum: {
             // The case libhdf5 mis-copies: its value buffer holds members x base size, the copy
             // reads members x the enum's own size.
             const uint64_t members = bits & 0xffff;
-            const TypeFacts base = checkDatatype(d + 8, n - 8, depth + 1);
+            const TypeFacts base = checkDatatype(d + 8, n - 8, depth + 1, sizeofAddr);
             if (base.cls != kInteger) throw Bad{std::string("enum over a ") + className(base.cls)};
             if (base.size != size)
                 throw Bad{"enum of " + num(size) + " bytes over a " + num(base.size) + "-byte integer"};
@@ -156,14 +163,13 @@ void checkAttribute(const unsigned char* d, size_t n, int sizeofAddr, int sizeof
     name.assign(reinterpret_cast<const char*>(d + p), strnlen(reinterpret_cast<const char*>(d + p), nameSize));
     p += padded(nameSize);
     if (p > n || typeSize > n - p) throw Bad{"datatype runs past its message"};
-    const TypeFacts type = checkDatatype(d + p, typeSize, 0);
+    const TypeFacts type = checkDatatype(d + p, typeSize, 0, sizeofAddr);
     if (type.encoded > typeSize) throw Bad{"datatype longer than its declared " + num(typeSize) + " bytes"};
     p += padded(typeSize);
     if (p > n || spaceSize > n - p) throw Bad{"dataspace runs past its message"};
     const uint64_t count = dataspaceElements(d + p, spaceSize, sizeofSize);
     p += padded(spaceSize);
-    // On disk a variable-length element is a length and a global heap id (address + index).
-    const uint64_t element = type.cls == kVarLen ? 4 + static_cast<uint64_t>(sizeofAddr) + 4 : type.size;
+    const uint64_t element = type.size;  // for variable-length strings checked to be their disk size
     const uint64_t room = p <= n ? n - p : 0;
     if (count > 0 && (element > room / count || count * element > room))
         throw Bad{"declares " + num(count) + " elements of " + num(element) + " bytes, but its message holds " +
@@ -276,7 +282,7 @@ void HeaderCheck::checkHeaderAt(uint64_t address, const std::string& where) {
                 if ((type == kDatatypeMessage || type == kAttributeMessage) && (flags & kMessageShared))
                     throw Bad{"shared (committed) datatype or attribute, which Keras never writes"};
                 if (type == kDatatypeMessage) {
-                    const TypeFacts t = checkDatatype(d, size, 0);
+                    const TypeFacts t = checkDatatype(d, size, 0, sizeofAddr_);
                     if (t.encoded > size) throw Bad{"datatype longer than its message"};
                 } else if (type == kAttributeMessage) {
                     attribute.clear();

@@ -205,25 +205,30 @@ class TestHdf5HeaderCheck : public QObject {
 private slots:
     void initTestCase() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
-    /// The fuzzer's input: a legacy .h5 whose gru_1 weight_names attribute has a 16-byte enum
-    /// datatype over a 1-byte base. Under ASan, libhdf5 read 16 bytes past a 1-byte buffer; now it
-    /// is refused before libhdf5 sees the type, naming the group, the attribute and the damage.
-    void fuzzerFindingIsRefused() {
-        const std::string path = std::string(STRATA_SOURCE_DIR) + "/tests/data/hdf5/fuzz_enum_size_overread.h5";
-        const QString msg = errorOf([&] { loadModel(path); });
-        QVERIFY2(msg.contains("fuzz_enum_size_overread.h5:/model_weights/gru_1") && msg.contains("weight_names") &&
-                     msg.contains("enum of") && msg.contains("cannot be read safely"),
-                 qPrintable(msg));
+    /// Inputs the fuzzer (tests/fuzz/fuzz_model_file) found, each a crash under AddressSanitizer
+    /// inside libhdf5 1.10.8 before this check existed. Each is now refused, naming the object
+    /// and the damage, before libhdf5 reads the damaged part.
+    void fuzzerFindingsAreRefused_data() {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("where");
+        QTest::addColumn<QString>("what");
+        // gru_1's weight_names has a 16-byte enum datatype over a 1-byte base: H5Aget_type's copy
+        // read 16 bytes from a 1-byte buffer.
+        QTest::newRow("enum size") << "fuzz_enum_size_overread.h5" << ":/model_weights/gru_1" << "enum of";
+        // The root group's header continues into a chunk of 2^40 bytes: H5Fopen's metadata cache
+        // asked malloc for a terabyte. The root header is checked from the superblock, before H5Fopen.
+        QTest::newRow("terabyte root chunk") << "fuzz_root_header_terabyte.h5" << ":/" << "chunk of 1099511627776 bytes";
+        // A variable-length string attribute declares 9-byte elements: libhdf5 sized its data
+        // buffer by that and H5Aread then read 16 bytes per element.
+        QTest::newRow("vlen element size") << "fuzz_vlen_size_overread.h5" << ":/" << "variable-length string declared";
     }
-
-    /// The fuzzer's second input: the root group's header continues into a chunk of 2^40 bytes, and
-    /// H5Fopen's metadata cache asked malloc for that much. The root header is now checked before
-    /// H5Fopen, from the superblock.
-    void terabyteRootHeaderIsRefusedBeforeOpening() {
-        const std::string path = std::string(STRATA_SOURCE_DIR) + "/tests/data/hdf5/fuzz_root_header_terabyte.h5";
+    void fuzzerFindingsAreRefused() {
+        QFETCH(QString, file);
+        QFETCH(QString, where);
+        QFETCH(QString, what);
+        const std::string path = std::string(STRATA_SOURCE_DIR) + "/tests/data/hdf5/" + file.toStdString();
         const QString msg = errorOf([&] { loadModel(path); });
-        QVERIFY2(msg.contains("fuzz_root_header_terabyte.h5:/") && msg.contains("chunk of 1099511627776 bytes") &&
-                     msg.contains("cannot be read safely"),
+        QVERIFY2(msg.contains(file + where + "'") && msg.contains(what) && msg.contains("cannot be read safely"),
                  qPrintable(msg));
     }
 
