@@ -211,6 +211,7 @@ bool Group::has(const std::string& name) const {
             H5Eclear2(H5E_DEFAULT);
             return false;
         }
+        checkChild(prefix);  // the next lookup reads this object's header
         if (slash == std::string::npos) break;
         pos = slash + 1;
     }
@@ -221,8 +222,7 @@ bool Group::has(const std::string& name) const {
 }
 
 static H5O_type_t childType(hid_t parent, const std::string& name) {
-    // From the header's message types alone: opening the object would decode its datatype before
-    // the header check has seen it.
+    // Called after has(), which checked the header: H5Oget_info loads it but decodes no datatype.
     H5O_info_t info{};
     if (H5Oget_info_by_name2(parent, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
         H5Eclear2(H5E_DEFAULT);

@@ -21,6 +21,7 @@ enum MessageType : unsigned {
     kDatatypeMessage = 0x0003,
     kAttributeMessage = 0x000C,
     kContinuationMessage = 0x0010,
+    kSymbolTableMessage = 0x0011,
     kAttributeInfoMessage = 0x0015,
 };
 constexpr unsigned kMessageShared = 0x02;  // message flag: the body is a reference to a shared message
@@ -211,18 +212,42 @@ HeaderCheck::HeaderCheck(std::shared_ptr<const FileBytes> bytes, std::string nam
     }
 }
 
+void HeaderCheck::checkLocalHeap(uint64_t address) const {
+    // "HEAP", version 0, 3 reserved bytes, data segment size, free-list offset, data address.
+    unsigned char h[8 + 3 * 8];
+    const int64_t at = static_cast<int64_t>(base_ + address);
+    const int64_t len = 8 + 2 * sizeofSize_ + sizeofAddr_;
+    if (address > uint64_t(1) << 62 || !bytes_->read(at, len, h) || std::memcmp(h, "HEAP", 4) != 0 || h[4] != 0)
+        throw Bad{"the group's local heap at address " + num(address) + " is missing or damaged"};
+    const uint64_t dataSize = readLE(h + 8, sizeofSize_);
+    const uint64_t dataAddress = readLE(h + 8 + 2 * sizeofSize_, sizeofAddr_);
+    const uint64_t fileSize = static_cast<uint64_t>(bytes_->size());
+    if (dataSize > fileSize || dataAddress > fileSize || base_ + dataAddress + dataSize > fileSize)
+        throw Bad{"the group's local heap declares " + num(dataSize) + " bytes at address " + num(dataAddress) +
+                  " in a file of " + num(fileSize)};
+}
+
 void HeaderCheck::checkRoot() {
     if (root_ != ~uint64_t(0)) checkHeaderAt(root_, name_ + ":/");
 }
 
 void HeaderCheck::checkObject(hid_t loc, const std::string& name, const std::string& where) {
-    H5O_info_t info{};
-    // Only the address: H5O_INFO_BASIC reads the header's message types, not their bodies.
-    if (H5Oget_info_by_name2(loc, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
-        H5Eclear2(H5E_DEFAULT);
-        return;  // the caller's open reports a missing or unreadable object
+    // Component by component, from the links alone: asking libhdf5 about an object (H5Oget_info,
+    // H5Oopen) loads its header, the very thing to be checked (a 2^58-byte chunk reached malloc
+    // that way). Resolving "a/b" loads a's header, which the previous step checked.
+    for (size_t slash = name.find('/', 1);; slash = name.find('/', slash + 1)) {
+        const std::string prefix = name.substr(0, slash);
+        H5L_info_t link{};
+        if (H5Lget_info(loc, prefix.c_str(), &link, H5P_DEFAULT) < 0) {
+            H5Eclear2(H5E_DEFAULT);
+            return;  // the caller's open reports a missing or unreadable object
+        }
+        const std::string at = slash == std::string::npos ? where : where.substr(0, where.size() - (name.size() - prefix.size()));
+        if (link.type != H5L_TYPE_HARD)
+            throw IoError("'" + at + "' is a soft or external link, which Keras files never hold; the file cannot be read safely");
+        checkHeaderAt(link.u.address, at);
+        if (slash == std::string::npos) return;
     }
-    checkHeaderAt(info.addr, where);
 }
 
 void HeaderCheck::checkHeaderAt(uint64_t address, const std::string& where) {
@@ -303,6 +328,11 @@ void HeaderCheck::checkHeaderAt(uint64_t address, const std::string& where) {
                     } else {
                         todo.push_back({start, static_cast<int64_t>(length)});
                     }
+                } else if (type == kSymbolTableMessage) {
+                    // A version-1 group's link names live in a local heap whose data size libhdf5
+                    // allocates as declared.
+                    if (size < static_cast<size_t>(2 * sizeofAddr_)) throw Bad{"symbol table message truncated"};
+                    checkLocalHeap(readLE(d + sizeofAddr_, sizeofAddr_));
                 } else if (type == kAttributeInfoMessage) {
                     // Dense storage puts attributes in a fractal heap this check cannot see.
                     const size_t heapAt = 2 + ((size > 1 && (d[1] & 0x01)) ? 2 : 0);

@@ -40,6 +40,8 @@ public:
     void checkHeaderAt(uint64_t address, const std::string& where);
 
 private:
+    void checkLocalHeap(uint64_t address) const;
+
     std::shared_ptr<const FileBytes> bytes_;
     std::string name_;
     int sizeofAddr_ = 8;
