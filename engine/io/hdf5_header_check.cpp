@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/core/errors.h"
+#include "engine/io/hdf5_heap_check.h"
 
 // Field layouts below follow the HDF5 File Format Specification, version 3 (object headers
 // IV.A.1.a/b, datatype message IV.A.2.d, dataspace IV.A.2.b, attribute IV.A.2.m, continuation
@@ -151,8 +152,15 @@ uint64_t dataspaceElements(const unsigned char* d, size_t n, int sizeofSize) {
     return count;
 }
 
+/// What an attribute message holds, once checked.
+struct AttributeFacts {
+    TypeFacts type;
+    uint64_t count = 0;                 ///< elements
+    const unsigned char* data = nullptr;  ///< count x type.size bytes, inside the message
+};
+
 /// Checks an attribute message of `n` bytes; `name` receives the attribute's name once read.
-void checkAttribute(const unsigned char* d, size_t n, int sizeofAddr, int sizeofSize, std::string& name) {
+AttributeFacts checkAttribute(const unsigned char* d, size_t n, int sizeofAddr, int sizeofSize, std::string& name) {
     if (n < 8) throw Bad{"attribute message truncated"};
     const int version = d[0];
     if (version < 1 || version > 3) throw Bad{"unknown attribute message version " + num(version)};
@@ -175,6 +183,7 @@ void checkAttribute(const unsigned char* d, size_t n, int sizeofAddr, int sizeof
     if (count > 0 && (element > room / count || count * element > room))
         throw Bad{"declares " + num(count) + " elements of " + num(element) + " bytes, but its message holds " +
                   num(room) + " bytes of data"};
+    return {type, count, d + p};
 }
 
 bool undefinedAddress(const unsigned char* p, int bytes) {
@@ -225,6 +234,42 @@ void HeaderCheck::checkLocalHeap(uint64_t address) const {
     if (dataSize > fileSize || dataAddress > fileSize || base_ + dataAddress + dataSize > fileSize)
         throw Bad{"the group's local heap declares " + num(dataSize) + " bytes at address " + num(dataAddress) +
                   " in a file of " + num(fileSize)};
+}
+
+void HeaderCheck::checkStringReferences(const unsigned char* data, uint64_t count) {
+    // Each element: the string's length, then its global heap id (collection address, object
+    // index). H5Aread hands the id to H5HG_read, which indexes the collection's object table
+    // without a bounds check and copies the object's whole size into a buffer of the element's
+    // length: a damaged id was a SEGV inside libhdf5 (found by the fuzzer).
+    const size_t element = 4 + static_cast<size_t>(sizeofAddr_) + 4;
+    const uint64_t fileSize = static_cast<uint64_t>(bytes_->size());
+    for (uint64_t i = 0; i < count; ++i) {
+        const unsigned char* e = data + i * element;
+        const uint64_t length = readLE(e, 4);
+        if (length == 0) continue;  // an empty string: libhdf5 does not look in the heap
+        const uint64_t collection = readLE(e + 4, sizeofAddr_), index = readLE(e + 4 + sizeofAddr_, 4);
+        const std::string which = "string " + num(i) + " (" + num(length) + " bytes, object " + num(index) +
+                                  " of the global heap collection at address " + num(collection) + ")";
+        if (length > fileSize) throw Bad{which + " is longer than the file"};
+        if (collection > fileSize) throw Bad{which + ": the address lies outside the file"};
+        const std::map<uint64_t, uint64_t>* objects;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto found = collections_.find(collection);
+            if (found == collections_.end()) {
+                try {
+                    found = collections_.emplace(collection, collectionObjects(*bytes_, static_cast<int64_t>(base_ + collection), sizeofSize_)).first;
+                } catch (const HeapDamage& d) {
+                    throw Bad{which + ": " + d.what + " (byte " + num(static_cast<uint64_t>(d.offset)) + ")"};
+                }
+            }
+            objects = &found->second;  // map nodes stay put while others are added
+        }
+        const auto object = objects->find(index);
+        if (object == objects->end()) throw Bad{which + ": the collection has no such object"};
+        if (object->second > length)
+            throw Bad{which + ": the object holds " + num(object->second) + " bytes, more than the string's length"};
+    }
 }
 
 void HeaderCheck::checkRoot() {
@@ -311,7 +356,8 @@ void HeaderCheck::checkHeaderAt(uint64_t address, const std::string& where) {
                     if (t.encoded > size) throw Bad{"datatype longer than its message"};
                 } else if (type == kAttributeMessage) {
                     attribute.clear();
-                    checkAttribute(d, size, sizeofAddr_, sizeofSize_, attribute);
+                    const AttributeFacts a = checkAttribute(d, size, sizeofAddr_, sizeofSize_, attribute);
+                    if (a.type.cls == kVarLen) checkStringReferences(a.data, a.count);
                     attribute.clear();
                 } else if (type == kContinuationMessage) {
                     if (size < static_cast<size_t>(sizeofAddr_ + sizeofSize_)) throw Bad{"continuation message truncated"};

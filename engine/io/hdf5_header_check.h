@@ -8,10 +8,12 @@
 /// tests/fuzz/fuzz_model_file). Keras never stores such types, so before Strata touches an object
 /// we walk its header ourselves and accept only what Keras and h5py write: integers, floats,
 /// fixed-length strings and variable-length strings, each self-consistent, in attribute messages
-/// whose name, datatype, dataspace and data fit the message. Anything else is refused with the
-/// object, the attribute and the reason.
+/// whose name, datatype, dataspace and data fit the message, and whose variable-length strings
+/// name objects that exist in their global heap collections and fit the strings' lengths.
+/// Anything else is refused with the object, the attribute and the reason.
 #include <hdf5.h>
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -41,6 +43,8 @@ public:
 
 private:
     void checkLocalHeap(uint64_t address) const;
+    /// Checks the global heap ids of `count` variable-length string elements at `data`.
+    void checkStringReferences(const unsigned char* data, uint64_t count);
 
     std::shared_ptr<const FileBytes> bytes_;
     std::string name_;
@@ -50,6 +54,7 @@ private:
     uint64_t root_ = ~uint64_t(0);  ///< the root group's object header address, if the superblock was read
     std::mutex mutex_;
     std::set<uint64_t> checked_;
+    std::map<uint64_t, std::map<uint64_t, uint64_t>> collections_;  ///< collection address -> object sizes
 };
 
 }  // namespace strata::h5

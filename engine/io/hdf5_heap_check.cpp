@@ -13,9 +13,15 @@ namespace {
 constexpr char kSignature[8] = {'G', 'C', 'O', 'L', 1, 0, 0, 0};  // signature, version 1, reserved
 constexpr int64_t kChunk = int64_t(8) << 20;
 
-/// "Size of lengths" from the superblock (8 in every file h5py writes). The superblock sits at 0
-/// or after a user block of 512, 1024, 2048, ... bytes.
+[[noreturn]] void corrupt(const std::string& name, int64_t offset, const std::string& what) {
+    throw IoError("'" + name + "': damaged HDF5 global heap (variable-length string storage) at byte " +
+                  std::to_string(offset) + ": " + what + "; the file cannot be read safely");
+}
+
+}  // namespace
+
 int sizeOfLengths(const FileBytes& file) {
+    // The superblock sits at 0 or after a user block of 512, 1024, 2048, ... bytes.
     unsigned char sb[16];
     for (int64_t base = 0; base <= (int64_t(1) << 20); base = base ? base * 2 : 512) {
         if (!file.read(base, sizeof sb, sb)) break;
@@ -27,35 +33,41 @@ int sizeOfLengths(const FileBytes& file) {
     return 8;
 }
 
-[[noreturn]] void corrupt(const std::string& name, int64_t offset, const std::string& what) {
-    throw IoError("'" + name + "': damaged HDF5 global heap (variable-length string storage) at byte " +
-                  std::to_string(offset) + ": " + what + "; the file cannot be read safely");
-}
+std::map<uint64_t, uint64_t> collectionObjects(const FileBytes& file, int64_t at, int lengths) {
+    const int64_t fileSize = file.size();
+    unsigned char head[16] = {};
+    if (at < 0 || at > fileSize || !file.read(at, 8 + lengths, head) || std::memcmp(head, kSignature, 8) != 0)
+        throw HeapDamage{at, "no global heap collection there"};
+    const uint64_t size = readLE(head + 8, lengths);
+    if (size < static_cast<uint64_t>(8 + lengths) || size > static_cast<uint64_t>(fileSize - at))
+        throw HeapDamage{at, "collection size " + std::to_string(size) + " does not fit the file (" +
+                                 std::to_string(fileSize) + " bytes)"};
+    std::vector<unsigned char> c(static_cast<size_t>(size));
+    if (!file.read(at, static_cast<int64_t>(size), c.data())) throw HeapDamage{at, "collection truncated"};
 
-/// Walks one collection whose bytes are `c` (header included), starting at file offset `at`.
-void walkCollection(const std::vector<unsigned char>& c, int64_t at, int lengths, const std::string& name) {
-    const int64_t header = 8 + lengths;        // signature, version, reserved, collection size
+    const int64_t header = 8 + lengths;             // signature, version, reserved, collection size
     const int64_t objHeader = 2 + 2 + 4 + lengths;  // index, references, reserved, size
-    const int64_t size = static_cast<int64_t>(c.size());
+    const int64_t total = static_cast<int64_t>(size);
+    std::map<uint64_t, uint64_t> objects;
     int64_t p = header;
-    while (p < size) {
-        if (p + objHeader > size) break;  // a tail too small for an object header is free space
+    while (p < total) {
+        if (p + objHeader > total) break;  // a tail too small for an object header is free space
         const uint64_t index = readLE(&c[p], 2);
         const uint64_t objSize = readLE(&c[p + 8], lengths);
-        if (objSize > static_cast<uint64_t>(size))
-            corrupt(name, at + p, "object " + std::to_string(index) + " claims " + std::to_string(objSize) +
-                                      " bytes in a collection of " + std::to_string(size));
+        if (objSize > size)
+            throw HeapDamage{at + p, "object " + std::to_string(index) + " claims " + std::to_string(objSize) +
+                                         " bytes in a collection of " + std::to_string(size)};
         // Index 0 is the free space, whose size counts its own header; objects are padded to 8.
         const int64_t need = index > 0 ? objHeader + ((static_cast<int64_t>(objSize) + 7) / 8) * 8
                                        : static_cast<int64_t>(objSize);
-        if (need <= 0) corrupt(name, at + p, "free-space entry of size 0 (the reader would loop forever)");
-        if (p + need > size)
-            corrupt(name, at + p, "object " + std::to_string(index) + " runs past the end of its collection");
+        if (need <= 0) throw HeapDamage{at + p, "free-space entry of size 0 (the reader would loop forever)"};
+        if (p + need > total)
+            throw HeapDamage{at + p, "object " + std::to_string(index) + " runs past the end of its collection"};
+        if (index > 0) objects[index] = objSize;
         p += need;
     }
+    return objects;
 }
-
-}  // namespace
 
 void checkGlobalHeaps(const FileBytes& file, const std::string& name) {
     const int64_t fileSize = file.size();
@@ -72,15 +84,11 @@ void checkGlobalHeaps(const FileBytes& file, const std::string& name) {
         for (const char* hit = b; (hit = std::search(hit, e, kSignature, kSignature + 8)) != e; ++hit) {
             const int64_t at = start + (hit - b);
             if (at >= start + kChunk) break;  // the overlap belongs to the next chunk
-            unsigned char sizeBytes[8] = {};
-            if (!file.read(at + 8, lengths, sizeBytes)) continue;
-            const uint64_t size = readLE(sizeBytes, lengths);
-            if (size < static_cast<uint64_t>(8 + lengths) || size > static_cast<uint64_t>(fileSize - at))
-                corrupt(name, at, "collection size " + std::to_string(size) + " does not fit the file (" +
-                                      std::to_string(fileSize) + " bytes)");
-            std::vector<unsigned char> c(static_cast<size_t>(size));
-            if (!file.read(at, static_cast<int64_t>(size), c.data())) corrupt(name, at, "collection truncated");
-            walkCollection(c, at, lengths, name);
+            try {
+                collectionObjects(file, at, lengths);
+            } catch (const HeapDamage& d) {
+                corrupt(name, d.offset, d.what);
+            }
         }
     }
 }

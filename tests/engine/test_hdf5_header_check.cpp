@@ -225,6 +225,10 @@ private slots:
         // H5Oget_info: headers are now found through their links, never by asking libhdf5 first.
         QTest::newRow("huge child chunk") << "fuzz_child_header_huge_chunk.h5" << ":/model_weights/activation_1"
                                           << "continuation chunk of 4179340454199820416 bytes";
+        // model_config's global heap id names object 655363 of a collection that holds a few: H5HG_read
+        // indexed its object table with it, a SEGV inside libhdf5.
+        QTest::newRow("bad heap id") << "fuzz_global_heap_bad_reference.h5" << ":/"
+                                     << "attribute 'model_config': string 0 (2471 bytes, object 655363";
     }
     void fuzzerFindingsAreRefused() {
         QFETCH(QString, file);
@@ -382,6 +386,71 @@ private slots:
         h5::File file = h5::File::openRead(bad);
         const QString msg = errorOf([&] { file.root().group("g"); });
         QVERIFY2(msg.contains("attribute 'flags'") && msg.contains("enum of 16 bytes"), qPrintable(msg));
+    }
+
+    /// A variable-length string's element is its length and a global heap id (collection address,
+    /// object index). H5HG_read trusts the id: an index the collection lacks was a SEGV inside
+    /// libhdf5 (the fuzzer's fifth finding), and an object longer than the string's length is copied
+    /// whole into a buffer of that length. Each damage, made on purpose in a v1 header (which has no
+    /// checksum), is refused naming the group, the attribute and the string.
+    void damagedStringReferencesAreRefused_data() {
+        QTest::addColumn<int>("userblock");
+        QTest::addColumn<QString>("damage");
+        QTest::addColumn<QString>("what");
+        for (int userblock : {0, 512}) {
+            const QString layout = userblock ? " (user block)" : "";
+            QTest::newRow(qPrintable("missing object" + layout)) << userblock << "index" << "the collection has no such object";
+            QTest::newRow(qPrintable("object longer than string" + layout)) << userblock << "length"
+                                                                             << "more than the string's length";
+            QTest::newRow(qPrintable("no collection there" + layout)) << userblock << "address"
+                                                                       << "no global heap collection there";
+            QTest::newRow(qPrintable("sound" + layout)) << userblock << "" << "";
+        }
+    }
+    void damagedStringReferencesAreRefused() {
+        QFETCH(int, userblock);
+        QFETCH(QString, damage);
+        QFETCH(QString, what);
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("heap.h5").toStdString();
+        const std::string probe = "strata heap probe string";  // 24 bytes, found by content below
+        {
+            hid_t f = createFile(path, {false, false, static_cast<hsize_t>(userblock)});
+            hid_t g = H5Gcreate2(f, "dense", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+            vlenAttr(g, "names", probe);
+            H5Gclose(g);
+            H5Fclose(f);
+        }
+        std::string bytes = readAll(path);
+        // The object's data follows its 16-byte header (index, references, reserved, size); the
+        // collection is the nearest "GCOL" before it; the element is the length, the collection's
+        // address (relative to the user block) and the index, side by side.
+        const size_t data = bytes.find(probe);
+        QVERIFY(data != std::string::npos && data >= 16);
+        const size_t gcol = bytes.rfind("GCOL", data);
+        QVERIFY(gcol != std::string::npos);
+        std::string element(16, '\0');
+        const uint32_t length = uint32_t(probe.size()), index = uint16_t(uint8_t(bytes[data - 16]) | uint8_t(bytes[data - 15]) << 8);
+        const uint64_t address = gcol - size_t(userblock);
+        std::memcpy(&element[0], &length, 4);
+        std::memcpy(&element[4], &address, 8);
+        std::memcpy(&element[12], &index, 4);
+        const size_t at = bytes.find(element);
+        QVERIFY2(at != std::string::npos, "the attribute's heap id is where the format says");
+        if (damage == "index") bytes[at + 12] = char(77);
+        if (damage == "length") bytes[at] = char(5);
+        if (damage == "address") std::memset(&bytes[at + 4], 0, 8);  // the superblock
+        writeAll(path, bytes);
+
+        h5::File file = h5::File::openRead(path);
+        if (damage.isEmpty()) {
+            QCOMPARE(QString::fromStdString(file.root().group("dense").readStringAttr("names")), QString::fromStdString(probe));
+            return;
+        }
+        const QString msg = errorOf([&] { file.root().group("dense").readStringAttr("names"); });
+        QVERIFY2(msg.contains("heap.h5:/dense': attribute 'names': string 0") && msg.contains(what) &&
+                     msg.contains("cannot be read safely"),
+                 qPrintable(msg));
     }
 
     /// An attribute whose dataspace claims more elements than its message carries data for: the
