@@ -2,6 +2,7 @@
 // round trips in every format (.h5, .keras, .weights.h5 + config, legacy weights-only .h5).
 #include <QtTest/QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -377,6 +378,87 @@ private slots:
         h5::File r2 = h5::File::openRead(p2);
         QCOMPARE(r2.root().readTensor("a/b:0").values(), (std::vector<float>{1, 2, 3, 4}));
         QCOMPARE(r2.root().readTensor("s").rank(), 0);
+    }
+
+    /// A dataset's shape must be backed by data in the file before Strata allocates for it.
+    void datasetsMustStoreTheirData() {
+        // The fuzzer's input: an optimizer slot whose dataspace says (8257568, 96) floats over 12 KiB
+        // of contiguous storage; Strata allocated 3 GiB for it before libhdf5 failed.
+        const std::string fuzz = std::string(STRATA_SOURCE_DIR) + "/tests/data/hdf5/fuzz_optimizer_weight_huge_shape.h5";
+        QString msg = errorOf([&] { loadModel(fuzz); });
+        QVERIFY2(msg.contains("fuzz_optimizer_weight_huge_shape.h5:/optimizer_weights/rmsprop/"
+                              "sequential_3_gru_1_gru_cell_recurrent_kernel_velocity'") &&
+                     msg.contains("declares 3170906112 bytes of data but the file stores 12288"),
+                 qPrintable(msg));
+
+        QTemporaryDir dir;
+        const std::string p = dir.filePath("s.h5").toStdString();
+        haddr_t placedAt = 0;
+        {
+            hid_t f = H5Fcreate(p.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+            hsize_t dims[2] = {1024, 1024}, chunk[2] = {256, 1024};
+            hid_t s = H5Screate_simple(2, dims, nullptr);
+            std::vector<float> zeros(1024 * 1024, 0.0f), ramp(1024 * 1024);
+            for (size_t i = 0; i < ramp.size(); ++i) ramp[i] = float(i % 977);
+            // zeros under gzip 9: about 1000:1, the most deflate gives, and sound
+            hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+            H5Pset_chunk(dcpl, 2, chunk);
+            H5Pset_deflate(dcpl, 9);
+            hid_t ds = H5Dcreate2(f, "zeros_gzip", H5T_IEEE_F32LE, s, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+            H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros.data());
+            H5Dclose(ds);
+            // chunked and never written: 4 MiB declared, nothing stored
+            ds = H5Dcreate2(f, "unwritten_chunked", H5T_IEEE_F32LE, s, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+            H5Dclose(ds);
+            H5Pclose(dcpl);
+            // contiguous and never written
+            ds = H5Dcreate2(f, "unwritten", H5T_IEEE_F32LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+            H5Dclose(ds);
+            ds = H5Dcreate2(f, "ramp", H5T_IEEE_F32LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+            H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, ramp.data());
+            placedAt = H5Dget_offset(ds);
+            H5Dclose(ds);
+            H5Sclose(s);
+            H5Fclose(f);
+        }
+        {
+            h5::File f = h5::File::openRead(p);
+            const Tensor z = f.root().readTensor("zeros_gzip");
+            QCOMPARE(z.size(), int64_t(1024 * 1024));
+            QCOMPARE(*std::max_element(z.values().begin(), z.values().end()), 0.0f);
+            QCOMPARE(f.root().readTensor("ramp")[1000], 23.0f);
+            msg = errorOf([&] { f.root().readTensor("unwritten_chunked"); });
+            QVERIFY2(msg.contains("s.h5:/unwritten_chunked'") && msg.contains("declares 4194304 bytes") &&
+                         msg.contains("more than any compression allows"),
+                     qPrintable(msg));
+            msg = errorOf([&] { f.root().readTensor("unwritten"); });
+            QVERIFY2(msg.contains("s.h5:/unwritten'") && msg.contains("the file stores 0"), qPrintable(msg));
+        }
+        // The ramp's layout message moved to an address 1 MiB before the end of the file: the
+        // 4 MiB it declares run past the end.
+        std::string bytes;
+        {
+            std::ifstream in(p, std::ios::binary);
+            bytes.assign(std::istreambuf_iterator<char>(in), {});
+        }
+        std::string address(8, '\0'), size(8, '\0');
+        const uint64_t moved = bytes.size() - (1u << 20), stored = 4u << 20;
+        for (int i = 0; i < 8; ++i) {
+            address[i] = char((uint64_t(placedAt) >> (8 * i)) & 0xff);
+            size[i] = char((stored >> (8 * i)) & 0xff);
+        }
+        const size_t at = bytes.find(address + size);
+        QVERIFY(at != std::string::npos);
+        for (int i = 0; i < 8; ++i) bytes[at + i] = char((moved >> (8 * i)) & 0xff);
+        const std::string bad = dir.filePath("moved.h5").toStdString();
+        {
+            std::ofstream out(bad, std::ios::binary);
+            out << bytes;
+        }
+        h5::File f = h5::File::openRead(bad);
+        QCOMPARE(f.root().readTensor("zeros_gzip").size(), int64_t(1024 * 1024));
+        msg = errorOf([&] { f.root().readTensor("ramp"); });
+        QVERIFY2(msg.contains("moved.h5:/ramp'") && msg.contains("runs past the end of the file"), qPrintable(msg));
     }
 
     void notHdf5AndTruncated() {
