@@ -18,10 +18,9 @@ constexpr int64_t kChunk = int64_t(8) << 20;
                   std::to_string(offset) + ": " + what + "; the file cannot be read safely");
 }
 
-}  // namespace
-
+/// The superblock's "size of lengths" (8 in every file h5py writes). The superblock sits at 0 or
+/// after a user block of 512, 1024, 2048, ... bytes.
 int sizeOfLengths(const FileBytes& file) {
-    // The superblock sits at 0 or after a user block of 512, 1024, 2048, ... bytes.
     unsigned char sb[16];
     for (int64_t base = 0; base <= (int64_t(1) << 20); base = base ? base * 2 : 512) {
         if (!file.read(base, sizeof sb, sb)) break;
@@ -32,6 +31,8 @@ int sizeOfLengths(const FileBytes& file) {
     }
     return 8;
 }
+
+}  // namespace
 
 std::map<uint64_t, uint64_t> collectionObjects(const FileBytes& file, int64_t at, int lengths) {
     const int64_t fileSize = file.size();

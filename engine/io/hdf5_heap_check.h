@@ -28,9 +28,6 @@ struct HeapDamage {
 /// does not fit the file, or a walk that would not terminate or runs past the collection.
 std::map<uint64_t, uint64_t> collectionObjects(const FileBytes& file, int64_t at, int lengths);
 
-/// The superblock's "size of lengths" (8 in every file h5py writes).
-int sizeOfLengths(const FileBytes& file);
-
 /// Throws IoError naming the file, the byte offset and what is wrong; returns normally for a sound
 /// file (or one without global heaps). Reads the file once, in 8 MB chunks; `name` names it in
 /// messages.
